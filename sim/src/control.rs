@@ -1,0 +1,147 @@
+//! The control API under `/_sim`: not MyQ's. Tests and the demo use it to switch providers,
+//! expire tokens, inject faults and read the server's state back. Off unless `--control`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::Sim;
+use crate::error::MyqError;
+
+/// What happens to the next requests of an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Wait, then answer normally.
+    Delay(Duration),
+    /// Answer this status with MyQ's error body, changing nothing.
+    Status(StatusCode),
+    /// Apply the request, then close the connection without answering: the lost answer.
+    Drop,
+}
+
+/// A fault queued for the next `remaining` requests of `operation`.
+#[derive(Clone, Debug)]
+pub struct QueuedFault {
+    pub operation: String,
+    pub fault: Fault,
+    pub remaining: u32,
+}
+
+/// `POST /_sim/faults` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FaultRequest {
+    operation: String,
+    kind: String,
+    #[serde(default = "one")]
+    count: u32,
+    status: Option<u16>,
+    delay_ms: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl FaultRequest {
+    fn into_fault(self) -> Result<QueuedFault, MyqError> {
+        let fault = match self.kind.as_str() {
+            "delay" => {
+                Fault::Delay(Duration::from_millis(self.delay_ms.ok_or_else(|| {
+                    MyqError::bad_request("a delay fault needs delayMs")
+                })?))
+            }
+            "status" => {
+                let status = StatusCode::from_u16(self.status.unwrap_or(503))
+                    .ok()
+                    .filter(|s| s.is_client_error() || s.is_server_error())
+                    .ok_or_else(|| MyqError::bad_request("status must be 400 to 599"))?;
+                Fault::Status(status)
+            }
+            "drop" => Fault::Drop,
+            other => {
+                return Err(MyqError::bad_request(format!(
+                    "unknown fault kind '{other}': use delay, status or drop"
+                )));
+            }
+        };
+        Ok(QueuedFault {
+            operation: self.operation,
+            fault,
+            remaining: self.count,
+        })
+    }
+}
+
+pub fn router() -> Router<Arc<Sim>> {
+    Router::new()
+        .route("/state", get(state))
+        .route("/reset", post(reset))
+        .route("/tokens/expire", post(expire_tokens))
+        .route("/providers/{reference}", post(switch_provider))
+        .route("/faults", post(add_fault).delete(clear_faults))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, MyqError> {
+    serde_json::from_slice(body)
+        .map_err(|err| MyqError::bad_request(format!("bad control request: {err}")))
+}
+
+/// Balances, payments, provider switches and request counts per operation.
+async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    let requests = sim.stats_json();
+    let myq = sim.myq();
+    Json(json!({
+        "users": myq.user_balances(),
+        "payments": myq.all_payments(),
+        "providers": myq.provider_switches(),
+        "requests": requests,
+    }))
+}
+
+async fn reset(State(sim): State<Arc<Sim>>) -> StatusCode {
+    sim.reset();
+    StatusCode::NO_CONTENT
+}
+
+async fn expire_tokens(State(sim): State<Arc<Sim>>) -> StatusCode {
+    sim.myq().expire_tokens();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Switch {
+    enabled: bool,
+}
+
+async fn switch_provider(
+    State(sim): State<Arc<Sim>>,
+    Path(reference): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, MyqError> {
+    let Switch { enabled } = parse(&body)?;
+    if sim.myq().set_provider_enabled(&reference, enabled) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(MyqError::not_found(format!("no provider '{reference}'")))
+    }
+}
+
+async fn add_fault(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<StatusCode, MyqError> {
+    let fault = parse::<FaultRequest>(&body)?.into_fault()?;
+    sim.faults().push(fault);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_faults(State(sim): State<Arc<Sim>>) -> StatusCode {
+    sim.faults().clear();
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,197 @@
+//! myq-sim: a stand-in MyQ X server, faithful to the credit recharge API.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let sim = myq_sim::start(myq_sim::Options::default()).await?;
+//! println!("MyQ X API at {}/api", sim.url());
+//! sim.stop().await;
+//! # Ok(()) }
+//! ```
+
+pub mod control;
+pub mod data;
+pub mod error;
+pub mod http;
+pub mod money;
+pub mod myq;
+pub mod serve;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+use control::{Fault, QueuedFault};
+use data::{ApiClient, SimData};
+use myq::Myq;
+
+/// How a simulator runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub data: SimData,
+    pub bind: SocketAddr,
+    pub token_lifetime: Duration,
+    /// Serve the control API under `/_sim`.
+    pub control: bool,
+    /// Serve `/demo/token`, which mints tokens for the first API client.
+    pub demo_token: bool,
+    /// Serve these built widget files under `/myq-topup/`.
+    pub www: Option<PathBuf>,
+    /// Origins that may call the simulator from a browser (CORS).
+    pub allow_origins: Vec<String>,
+    /// Leave out the line per request.
+    pub quiet: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            data: SimData::default(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            token_lifetime: Duration::from_secs(1800),
+            control: false,
+            demo_token: false,
+            www: None,
+            allow_origins: Vec::new(),
+            quiet: false,
+        }
+    }
+}
+
+/// Requests served and time spent, for one operation.
+#[derive(Clone, Copy, Debug, Default)]
+struct OperationStats {
+    count: u64,
+    busy: Duration,
+}
+
+/// The shared state behind every request.
+pub struct Sim {
+    initial: SimData,
+    token_lifetime: Duration,
+    myq: Mutex<Myq>,
+    faults: Mutex<Vec<QueuedFault>>,
+    stats: Mutex<BTreeMap<&'static str, OperationStats>>,
+}
+
+impl Sim {
+    fn new(data: SimData, token_lifetime: Duration) -> Sim {
+        Sim {
+            myq: Mutex::new(Myq::new(data.clone(), token_lifetime)),
+            initial: data,
+            token_lifetime,
+            faults: Mutex::default(),
+            stats: Mutex::default(),
+        }
+    }
+
+    /// The server state. A panic while it was held cannot leave it half-changed (every change
+    /// is checked before it is made), so a poisoned lock is taken as it is.
+    pub fn myq(&self) -> MutexGuard<'_, Myq> {
+        self.myq
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn faults(&self) -> MutexGuard<'_, Vec<QueuedFault>> {
+        self.faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn stats(&self) -> MutexGuard<'_, BTreeMap<&'static str, OperationStats>> {
+        self.stats
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn demo_client(&self) -> &ApiClient {
+        &self.initial.clients[0]
+    }
+
+    /// Takes one use of the first fault queued for `operation`.
+    fn take_fault(&self, operation: &str) -> Option<Fault> {
+        let mut faults = self.faults();
+        let index = faults.iter().position(|f| f.operation == operation)?;
+        let queued = &mut faults[index];
+        let fault = queued.fault;
+        queued.remaining = queued.remaining.saturating_sub(1);
+        if queued.remaining == 0 {
+            faults.remove(index);
+        }
+        Some(fault)
+    }
+
+    fn record(&self, operation: &'static str, took: Duration) {
+        let mut stats = self.stats();
+        let entry = stats.entry(operation).or_default();
+        entry.count += 1;
+        entry.busy += took;
+    }
+
+    fn stats_json(&self) -> Value {
+        let stats = self.stats();
+        let entries = stats.iter().map(|(op, s)| {
+            let busy_ms = s.busy.as_secs_f64() * 1000.0;
+            (
+                op.to_string(),
+                json!({ "count": s.count, "busyMs": busy_ms }),
+            )
+        });
+        Value::Object(entries.collect())
+    }
+
+    /// Back to the starting data: no payments, tokens, faults or counts.
+    fn reset(&self) {
+        *self.myq() = Myq::new(self.initial.clone(), self.token_lifetime);
+        self.faults().clear();
+        self.stats().clear();
+    }
+}
+
+/// A running simulator; dropping it leaves it running until the runtime ends.
+pub struct Running {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+    pub sim: Arc<Sim>,
+}
+
+impl Running {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections and waits for the accept loop to end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Binds and starts serving in the background.
+pub async fn start(options: Options) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(options.bind).await?;
+    let addr = listener.local_addr()?;
+    let sim = Arc::new(Sim::new(options.data.clone(), options.token_lifetime));
+    let app = http::router(sim.clone(), &options);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
+    Ok(Running {
+        addr,
+        stop,
+        task,
+        sim,
+    })
+}

@@ -1,0 +1,102 @@
+//! `myq-sim`: runs the MyQ X simulator until Ctrl-C.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use myq_sim::Options;
+use myq_sim::data::SimData;
+
+const USAGE: &str = "\
+myq-sim: a stand-in MyQ X server (credit recharge API) for the myq-topup widget
+
+usage: myq-sim [options]
+  --port P               port to listen on (default 8080; 0 picks a free one)
+  --bind ADDR            address to listen on (default 127.0.0.1)
+  --data FILE            start from this JSON data instead of the built-in users and clients
+  --token-lifetime SECS  lifetime of issued tokens (default 1800)
+  --allow-origin ORIGIN  let this browser origin call the API (CORS); repeatable
+  --control              serve the control API under /_sim (faults, state, reset)
+  --demo-token           serve /demo/token, a host-backend stand-in that mints tokens
+  --www DIR              serve the built widget from DIR under /myq-topup/
+  --quiet                no line per request
+";
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options::default();
+    let (mut ip, mut port) = (IpAddr::V4(Ipv4Addr::LOCALHOST), 8080u16);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--port" => {
+                port = value()?
+                    .parse()
+                    .map_err(|_| "--port takes a number 0-65535")?
+            }
+            "--bind" => ip = value()?.parse().map_err(|_| "--bind takes an IP address")?,
+            "--data" => options.data = SimData::load(&PathBuf::from(value()?))?,
+            "--token-lifetime" => {
+                let secs = value()?
+                    .parse()
+                    .map_err(|_| "--token-lifetime takes seconds")?;
+                options.token_lifetime = Duration::from_secs(secs);
+            }
+            "--allow-origin" => {
+                let origin = value()?;
+                let (scheme, host) = origin.split_once("://").unwrap_or_default();
+                let valid = matches!(scheme, "http" | "https")
+                    && !host.is_empty()
+                    && !host.contains('/')
+                    && origin.is_ascii();
+                if !valid {
+                    return Err(format!(
+                        "--allow-origin takes an origin like http://127.0.0.1:8000, not '{origin}'"
+                    ));
+                }
+                options.allow_origins.push(origin);
+            }
+            "--control" => options.control = true,
+            "--demo-token" => options.demo_token = true,
+            "--www" => options.www = Some(PathBuf::from(value()?)),
+            "--quiet" => options.quiet = true,
+            "--help" | "-h" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown option '{other}'\n\n{USAGE}")),
+        }
+    }
+    if options.data.clients.is_empty() && options.demo_token {
+        return Err("--demo-token needs at least one API client in the data".into());
+    }
+    options.bind = SocketAddr::new(ip, port);
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    if !options.bind.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}, beyond this machine",
+            options.bind.ip()
+        );
+    }
+    let running = match myq_sim::start(options).await {
+        Ok(running) => running,
+        Err(err) => {
+            eprintln!("myq-sim: cannot listen: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The first line on stdout names the address: tools that start the simulator read it.
+    println!("myq-sim listening on {}", running.url());
+    let _ = tokio::signal::ctrl_c().await;
+    running.stop().await;
+    eprintln!("myq-sim stopped");
+    ExitCode::SUCCESS
+}
