@@ -10,14 +10,27 @@ use serde::{Serialize, Serializer};
 pub struct Cents(pub i64);
 
 impl Cents {
-    /// Reads a JSON number as an amount; `None` when it is not a finite number of whole cents.
-    pub fn from_number(value: f64) -> Option<Cents> {
-        if !value.is_finite() || value.abs() > 1e13 {
+    /// Reads a JSON number exactly, from its decimal text: `None` unless it is a whole number of
+    /// cents (`12.5` yes, `1.005` no) within ±10^13.
+    pub fn from_json(number: &serde_json::Number) -> Option<Cents> {
+        let text = number.to_string();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.as_str()),
+        };
+        // serde_json writes large or tiny floats with an exponent: never a plain amount.
+        if digits.contains(['e', 'E']) {
             return None;
         }
-        let scaled = value * 100.0;
-        let rounded = scaled.round();
-        ((scaled - rounded).abs() < 1e-6).then_some(Cents(rounded as i64))
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let fraction = fraction.trim_end_matches('0');
+        if fraction.len() > 2 || whole.len() > 13 {
+            return None;
+        }
+        let whole: i64 = whole.parse().ok()?;
+        let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+        let cents = whole * 100 + fraction;
+        Some(Cents(if negative { -cents } else { cents }))
     }
 
     /// The amount as MyQ writes it: an integer when whole, else a decimal.
@@ -38,8 +51,8 @@ impl Serialize for Cents {
 
 impl<'de> serde::Deserialize<'de> for Cents {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = f64::deserialize(deserializer)?;
-        Cents::from_number(value)
+        let number = serde_json::Number::deserialize(deserializer)?;
+        Cents::from_json(&number)
             .ok_or_else(|| serde::de::Error::custom("an amount with at most two decimals"))
     }
 }
@@ -48,19 +61,23 @@ impl<'de> serde::Deserialize<'de> for Cents {
 mod tests {
     use super::*;
 
-    #[test]
-    fn reads_whole_and_decimal_amounts() {
-        assert_eq!(Cents::from_number(10.0), Some(Cents(1000)));
-        assert_eq!(Cents::from_number(12.5), Some(Cents(1250)));
-        assert_eq!(Cents::from_number(0.1 + 0.2), Some(Cents(30)));
-        assert_eq!(Cents::from_number(-3.0), Some(Cents(-300)));
+    fn cents(text: &str) -> Option<Cents> {
+        Cents::from_json(&serde_json::from_str(text).unwrap())
     }
 
     #[test]
-    fn refuses_fractions_of_a_cent_and_non_numbers() {
-        assert_eq!(Cents::from_number(1.005), None);
-        assert_eq!(Cents::from_number(f64::NAN), None);
-        assert_eq!(Cents::from_number(f64::INFINITY), None);
+    fn reads_whole_and_decimal_amounts() {
+        assert_eq!(cents("10"), Some(Cents(1000)));
+        assert_eq!(cents("12.5"), Some(Cents(1250)));
+        assert_eq!(cents("0.30"), Some(Cents(30)));
+        assert_eq!(cents("-3"), Some(Cents(-300)));
+    }
+
+    #[test]
+    fn refuses_fractions_of_a_cent_and_huge_numbers() {
+        assert_eq!(cents("1.005"), None);
+        assert_eq!(cents("1e300"), None);
+        assert_eq!(cents("123456789012345678"), None);
     }
 
     #[test]

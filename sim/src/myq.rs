@@ -512,12 +512,14 @@ fn required_amount(body: &Value) -> Result<Cents, MyqError> {
         .ok_or_else(|| MyqError::bad_request("params is required."))?
         .as_object()
         .ok_or_else(|| MyqError::bad_request("params must be an object."))?;
-    let amount = params
-        .get("amount")
-        .ok_or_else(|| MyqError::bad_request("params.amount is required."))?
-        .as_f64()
-        .ok_or_else(|| MyqError::bad_request("params.amount must be a number."))?;
-    let cents = Cents::from_number(amount).ok_or_else(|| {
+    let amount = match params.get("amount") {
+        None | Some(Value::Null) => {
+            return Err(MyqError::bad_request("params.amount is required."));
+        }
+        Some(Value::Number(amount)) => amount,
+        Some(_) => return Err(MyqError::bad_request("params.amount must be a number.")),
+    };
+    let cents = Cents::from_json(amount).ok_or_else(|| {
         MyqError::bad_request("params.amount must have at most two decimal places.")
     })?;
     if cents.0 <= 0 {

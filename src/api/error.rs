@@ -1,0 +1,119 @@
+//! One error type for every call, telling apart what went wrong and where.
+
+use std::fmt;
+
+/// The MyQ X calls the widget makes; the names are the ones the simulator and the
+/// `myq-topup-error` event use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Operation {
+    Token,
+    Providers,
+    FindUser,
+    Balance,
+    CreatePayment,
+    UpdatePayment,
+    CommitPayment,
+    RollbackPayment,
+    ListPayments,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Token => "token",
+            Operation::Providers => "providers",
+            Operation::FindUser => "users.find",
+            Operation::Balance => "users.accounts",
+            Operation::CreatePayment => "payments.create",
+            Operation::UpdatePayment => "payments.update",
+            Operation::CommitPayment => "payments.commit",
+            Operation::RollbackPayment => "payments.rollback",
+            Operation::ListPayments => "payments.list",
+        }
+    }
+}
+
+/// What went wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// No answer: the network failed or the connection closed. The request may have taken
+    /// effect.
+    Network(String),
+    /// No answer in time; the request was aborted. It may have taken effect.
+    Timeout,
+    /// The server refused with MyQ's error body (or at least an error status).
+    Refused {
+        status: u16,
+        code: Option<i64>,
+        message: String,
+    },
+    /// The answer is not what the contract says.
+    Contract(String),
+}
+
+/// A failed call: the operation and the failure. Never holds the token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    pub operation: Operation,
+    pub failure: Failure,
+}
+
+impl ApiError {
+    pub fn new(operation: Operation, failure: Failure) -> Self {
+        ApiError { operation, failure }
+    }
+
+    pub fn contract(operation: Operation, message: impl Into<String>) -> Self {
+        Self::new(operation, Failure::Contract(message.into()))
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self.failure {
+            Failure::Refused { status, .. } => Some(status),
+            _ => None,
+        }
+    }
+
+    /// MyQ's own error code, when the body had one.
+    pub fn code(&self) -> Option<i64> {
+        match self.failure {
+            Failure::Refused { code, .. } => code,
+            _ => None,
+        }
+    }
+
+    /// True when the request may have reached the server and taken effect without the widget
+    /// seeing the answer: the cases where the state must be read back before going on.
+    pub fn outcome_unknown(&self) -> bool {
+        match &self.failure {
+            Failure::Network(_) | Failure::Timeout => true,
+            Failure::Refused { status, .. } => *status >= 500,
+            Failure::Contract(_) => false,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let operation = self.operation.as_str();
+        match &self.failure {
+            Failure::Network(detail) => {
+                write!(f, "{operation}: no answer from the server ({detail})")
+            }
+            Failure::Timeout => write!(f, "{operation}: the server did not answer in time"),
+            Failure::Refused {
+                status, message, ..
+            } if message.is_empty() => write!(f, "{operation}: the server refused (HTTP {status})"),
+            Failure::Refused { message, .. } => write!(f, "{operation}: {message}"),
+            Failure::Contract(detail) => {
+                write!(
+                    f,
+                    "{operation}: unexpected answer from the server: {detail}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}

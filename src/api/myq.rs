@@ -1,0 +1,41 @@
+//! The calls the widget makes, as a trait: [`MyqClient`](super::MyqClient) makes them over HTTP;
+//! the top-up flow is generic over it, so its tests can run it against other implementations.
+
+use super::error::ApiError;
+use super::money::Money;
+use super::types::*;
+
+// The widget runs on the browser's one thread: its futures need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Myq {
+    /// `GET /v3/rechargeProviders`: the active providers.
+    async fn providers(&self) -> Result<Vec<Provider>, ApiError>;
+    /// `GET /v3/users/find?username=`: the users whose username or alias matches.
+    async fn find_users(&self, username: &str) -> Result<Vec<User>, ApiError>;
+    /// `GET /v3/users/{id}/accounts`: the credit balance, when the server reports one.
+    async fn balance(&self, user_id: u64) -> Result<Option<Money>, ApiError>;
+    /// `POST /v3/rechargeProviders/{provider}/payments`.
+    async fn create_payment(
+        &self,
+        provider: &str,
+        payment: &NewPayment,
+    ) -> Result<CreatedPayment, ApiError>;
+    /// `PATCH …/payments/{id}`: a new amount before commit.
+    async fn update_payment(
+        &self,
+        provider: &str,
+        id: &str,
+        change: &PaymentChange,
+    ) -> Result<(), ApiError>;
+    /// `POST …/payments/{id}/commit`: makes the payment effective; answers the credit added.
+    async fn commit_payment(&self, provider: &str, id: &str) -> Result<Money, ApiError>;
+    /// `POST …/payments/{id}/rollback`; MyQ keeps the reason as the description.
+    async fn rollback_payment(
+        &self,
+        provider: &str,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), ApiError>;
+    /// `GET …/payments?userId=`: the user's payments with this provider, newest first.
+    async fn payments(&self, provider: &str, user_id: u64) -> Result<Vec<Payment>, ApiError>;
+}

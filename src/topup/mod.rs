@@ -1,0 +1,9 @@
+//! `topup`: the top-up flow. Pure Rust: no DOM, no fetch; it drives MyQ X through the
+//! [`Myq`](crate::api::Myq) trait, so `cargo test` runs it natively.
+
+mod start;
+
+pub use start::{Account, StartError, Who, start};
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

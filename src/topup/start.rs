@@ -1,0 +1,109 @@
+//! Getting ready: whose credit, which providers, what balance.
+
+use std::fmt;
+
+use crate::api::{ApiError, Money, Myq, Provider, User};
+
+/// Whose credit the widget tops up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Who {
+    Id(u64),
+    /// Resolved with `users/find`: the user whose username (or else alias) it is.
+    Username(String),
+}
+
+/// What the widget knows once it is ready to top up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    pub user_id: u64,
+    /// Known when the user was found by name.
+    pub user: Option<User>,
+    /// The active recharge providers.
+    pub providers: Vec<Provider>,
+    /// The provider payments are made with.
+    pub provider: String,
+    /// The credit balance, when the server reports it.
+    pub balance: Option<Money>,
+}
+
+/// Why the widget cannot start.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StartError {
+    Api(ApiError),
+    UnknownUser(String),
+    /// Several users match by alias and none by username.
+    AmbiguousUser(String),
+    /// The configured provider is not among the active ones.
+    ProviderInactive(String),
+}
+
+impl From<ApiError> for StartError {
+    fn from(err: ApiError) -> Self {
+        StartError::Api(err)
+    }
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::Api(err) => err.fmt(f),
+            StartError::UnknownUser(name) => write!(f, "MyQ X has no user '{name}'"),
+            StartError::AmbiguousUser(name) => {
+                write!(f, "'{name}' matches several MyQ X users; use the user id")
+            }
+            StartError::ProviderInactive(reference) => write!(
+                f,
+                "the recharge provider '{reference}' is not active in MyQ X (Settings > Credit)"
+            ),
+        }
+    }
+}
+
+/// Resolves the user, then loads the providers and the balance.
+///
+/// A user id the server does not know is refused. A balance the server will not tell (a token
+/// without the `users` scope, say) is not fatal:
+/// the widget tops up all the same and shows the balance after a commit when it can.
+pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Account, StartError> {
+    let (user_id, user) = match who {
+        Who::Id(id) => (*id, None),
+        Who::Username(name) => {
+            let user = find_user(myq, name).await?;
+            (user.id, Some(user))
+        }
+    };
+    let (providers, balance) = futures::join!(myq.providers(), myq.balance(user_id));
+    let providers = providers?;
+    if !providers.iter().any(|p| p.reference == provider) {
+        return Err(StartError::ProviderInactive(provider.to_owned()));
+    }
+    let balance = match balance {
+        Ok(balance) => balance,
+        Err(err) if err.status() == Some(404) => {
+            return Err(StartError::UnknownUser(user_id.to_string()));
+        }
+        Err(_) => None,
+    };
+    Ok(Account {
+        user_id,
+        user,
+        providers,
+        provider: provider.to_owned(),
+        balance,
+    })
+}
+
+async fn find_user(myq: &impl Myq, name: &str) -> Result<User, StartError> {
+    let mut found = myq.find_users(name).await?;
+    if let Some(exact) = found
+        .iter()
+        .position(|u| u.username.eq_ignore_ascii_case(name))
+    {
+        return Ok(found.swap_remove(exact));
+    }
+    match found.len() {
+        0 => Err(StartError::UnknownUser(name.to_owned())),
+        1 => Ok(found.remove(0)),
+        _ => Err(StartError::AmbiguousUser(name.to_owned())),
+    }
+}
