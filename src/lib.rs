@@ -4,4 +4,6 @@
 //! See README.md, "Architecture".
 
 pub mod api;
+pub mod host;
 pub mod topup;
+pub mod ui;

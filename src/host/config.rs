@@ -1,0 +1,271 @@
+//! The element's attributes, checked into a [`Config`].
+
+use std::fmt;
+
+use crate::topup::Who;
+
+/// What the attributes say, checked. Built anew whenever an attribute changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// MyQ X API root (or the host's same-origin proxy of it), absolute, no trailing slash.
+    pub base_url: String,
+    /// The host's token endpoint, absolute; `None` when the page sets `tokenProvider`.
+    pub token_url: Option<String>,
+    pub who: Who,
+    /// Recharge provider reference.
+    pub provider: String,
+}
+
+/// An attribute the widget cannot work with, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub attribute: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.attribute, self.message)
+    }
+}
+
+fn invalid(attribute: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        attribute,
+        message: message.into(),
+    }
+}
+
+/// The provider the REST recharge works with.
+pub const DEFAULT_PROVIDER: &str = "external";
+
+impl Config {
+    /// Reads the attributes through `attribute`; relative URLs resolve against `page_url`.
+    pub fn read(
+        attribute: impl Fn(&str) -> Option<String>,
+        page_url: &str,
+    ) -> Result<Config, ConfigError> {
+        let value = |name: &str| {
+            attribute(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let base_url = value("base-url").ok_or_else(|| invalid("base-url", "is required"))?;
+        let base_url = checked_url("base-url", &base_url, page_url)?;
+        let token_url = value("token-url")
+            .map(|url| checked_url("token-url", &url, page_url))
+            .transpose()?;
+        let who = match (value("user-id"), value("username")) {
+            (Some(_), Some(_)) => {
+                return Err(invalid("user-id", "set user-id or username, not both"));
+            }
+            (Some(id), None) => Who::Id(
+                id.parse()
+                    .ok()
+                    .filter(|&id| id > 0)
+                    .ok_or_else(|| invalid("user-id", format!("'{id}' is not a user id")))?,
+            ),
+            (None, Some(name)) => Who::Username(name),
+            (None, None) => return Err(invalid("username", "set username or user-id")),
+        };
+        let provider = value("provider").unwrap_or_else(|| DEFAULT_PROVIDER.to_owned());
+        if !provider
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid(
+                "provider",
+                format!("'{provider}' is not a provider reference"),
+            ));
+        }
+        Ok(Config {
+            base_url,
+            token_url,
+            who,
+            provider,
+        })
+    }
+}
+
+/// Resolves `url` against the page and refuses what would send a token in clear text: plain
+/// `http` is only for loopback.
+fn checked_url(attribute: &'static str, url: &str, page_url: &str) -> Result<String, ConfigError> {
+    let absolute = if url.starts_with("https://") || url.starts_with("http://") {
+        url.to_owned()
+    } else if url.starts_with("//") || url.contains("://") {
+        return Err(invalid(
+            attribute,
+            format!("'{url}' is not an http or https URL"),
+        ));
+    } else if let Some(path) = url.strip_prefix('/') {
+        format!(
+            "{}/{path}",
+            origin(page_url).ok_or_else(|| invalid(attribute, "the page has no origin"))?
+        )
+    } else {
+        let directory = page_url.split(['?', '#']).next().unwrap_or_default();
+        let directory = &directory[..directory.rfind('/').map_or(0, |i| i + 1)];
+        format!("{directory}{url}")
+    };
+    let (scheme, rest) = absolute.split_once("://").unwrap_or_default();
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host_of(authority);
+    if host.is_empty() {
+        return Err(invalid(attribute, format!("'{url}' has no host")));
+    }
+    if scheme == "http" && !is_loopback(host) {
+        return Err(invalid(
+            attribute,
+            format!("'{absolute}' is plain http: use https (plain http only on this machine)"),
+        ));
+    }
+    Ok(absolute.trim_end_matches('/').to_owned())
+}
+
+/// `scheme://authority` of an absolute URL.
+fn origin(url: &str) -> Option<&str> {
+    let scheme_end = url.find("://")? + 3;
+    let end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| scheme_end + i);
+    Some(&url[..end])
+}
+
+/// The host of `user@host:port`, IPv6 brackets kept.
+fn host_of(authority: &str) -> &str {
+    let authority = authority.rsplit('@').next().unwrap_or_default();
+    if authority.starts_with('[') {
+        return authority.split_inclusive(']').next().unwrap_or_default();
+    }
+    authority.split(':').next().unwrap_or_default()
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(attributes: &[(&str, &str)], page: &str) -> Result<Config, ConfigError> {
+        Config::read(
+            |name| {
+                attributes
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            },
+            page,
+        )
+    }
+
+    #[test]
+    fn resolves_relative_urls_against_the_page() {
+        let page = "https://intranet.example.edu/print/credit.html?x=1";
+        let config = read(
+            &[
+                ("base-url", "/myq/api/"),
+                ("token-url", "myq-token"),
+                ("username", "jnovak"),
+            ],
+            page,
+        )
+        .unwrap();
+        assert_eq!(config.base_url, "https://intranet.example.edu/myq/api");
+        assert_eq!(
+            config.token_url.as_deref(),
+            Some("https://intranet.example.edu/print/myq-token")
+        );
+        assert_eq!(config.who, Who::Username("jnovak".into()));
+        assert_eq!(config.provider, "external");
+    }
+
+    #[test]
+    fn allows_plain_http_on_loopback_only() {
+        let page = "http://127.0.0.1:8080/";
+        for base in [
+            "http://127.0.0.1:9000/api",
+            "http://localhost/api",
+            "http://[::1]:1/api",
+            "/api",
+        ] {
+            assert!(
+                read(&[("base-url", base), ("user-id", "7")], page).is_ok(),
+                "{base}"
+            );
+        }
+        let err = read(
+            &[
+                ("base-url", "http://print.example.edu/api"),
+                ("user-id", "7"),
+            ],
+            page,
+        )
+        .unwrap_err();
+        assert_eq!(err.attribute, "base-url");
+        assert!(err.message.contains("plain http"), "{}", err.message);
+        let err = read(
+            &[("base-url", "/api"), ("user-id", "7")],
+            "http://intranet.example.edu/",
+        )
+        .unwrap_err();
+        assert_eq!(err.attribute, "base-url");
+        let err = read(
+            &[
+                ("base-url", "http://127.0.0.1.evil.example/api"),
+                ("user-id", "7"),
+            ],
+            page,
+        )
+        .unwrap_err();
+        assert_eq!(err.attribute, "base-url");
+    }
+
+    #[test]
+    fn needs_exactly_one_way_to_name_the_user() {
+        let page = "https://intranet.example.edu/";
+        let base = ("base-url", "/api");
+        assert_eq!(read(&[base], page).unwrap_err().attribute, "username");
+        assert_eq!(
+            read(&[base, ("user-id", "1"), ("username", "a")], page)
+                .unwrap_err()
+                .attribute,
+            "user-id"
+        );
+        for bad in ["0", "-3", "abc", "1.5"] {
+            assert_eq!(
+                read(&[base, ("user-id", bad)], page).unwrap_err().attribute,
+                "user-id"
+            );
+        }
+        assert_eq!(
+            read(&[base, ("user-id", " 42 ")], page).unwrap().who,
+            Who::Id(42)
+        );
+    }
+
+    #[test]
+    fn refuses_odd_urls_and_providers() {
+        let page = "https://intranet.example.edu/";
+        for bad in [
+            "ftp://x/api",
+            "//evil.example/api",
+            "javascript:alert(1)://",
+        ] {
+            assert!(
+                read(&[("base-url", bad), ("user-id", "1")], page).is_err(),
+                "{bad}"
+            );
+        }
+        let err = read(
+            &[("base-url", "/api"), ("user-id", "1"), ("provider", "a/b")],
+            page,
+        );
+        assert_eq!(err.unwrap_err().attribute, "provider");
+    }
+}

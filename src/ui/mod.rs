@@ -1,0 +1,70 @@
+//! `ui`: Leptos components. They read the host's state and send intents; no HTTP, no events.
+//!
+//! [`mount`] is what the element's JavaScript calls when `<myq-topup>` is connected.
+
+mod topup;
+
+use std::any::Any;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::{CssStyleSheet, HtmlElement};
+
+use crate::host::Widget;
+pub use topup::{STYLE, TopUp};
+
+/// A widget mounted into an element's shadow root; unmounts when freed.
+#[wasm_bindgen]
+pub struct MountedWidget {
+    widget: Widget,
+    // Keeps the view alive: dropping it removes the view and its reactive owner.
+    _view: Box<dyn Any>,
+}
+
+#[wasm_bindgen]
+impl MountedWidget {
+    /// Reads the attributes again and reconnects.
+    pub fn refresh(&self) {
+        self.widget.start();
+    }
+
+    /// Removes the view from the shadow root.
+    pub fn unmount(self) {}
+}
+
+/// Mounts the widget into `element`'s (open) shadow root and starts it.
+#[wasm_bindgen]
+pub fn mount(element: HtmlElement) -> MountedWidget {
+    let widget = Widget::new(element);
+    let root = widget.shadow_root();
+    root.set_inner_html("");
+    adopt_style(&root);
+    let container: HtmlElement = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("div").ok())
+        .and_then(|e| e.dyn_into().ok())
+        .expect("a page can create a div");
+    container.set_class_name("myq-topup__root");
+    root.append_child(&container)
+        .expect("a shadow root takes children");
+    let view = leptos::mount::mount_to(container, {
+        let widget = widget.clone();
+        move || view! { <TopUp widget=widget /> }
+    });
+    widget.start();
+    MountedWidget {
+        widget,
+        _view: Box::new(view),
+    }
+}
+
+/// The widget's styles as a constructed style sheet: allowed under a CSP without
+/// `'unsafe-inline'`, unlike a `<style>` element.
+fn adopt_style(root: &web_sys::ShadowRoot) {
+    let Ok(sheet) = CssStyleSheet::new() else {
+        return;
+    };
+    let _ = sheet.replace_sync(STYLE);
+    let sheets = js_sys::Array::of1(&sheet);
+    let _ = js_sys::Reflect::set(root, &JsValue::from_str("adoptedStyleSheets"), &sheets);
+}

@@ -1,0 +1,122 @@
+//! The element in headless Chromium against the simulator.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use leptos::task::tick;
+use serde_json::json;
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn mounts_fetches_a_token_resolves_the_user_and_shows_the_providers() {
+    reset().await;
+    let (element, _widget) = mount_standard(&[]);
+    let ready = detail(&next_event(&element, "ready").await);
+    tick().await;
+
+    assert_eq!(ready["userId"], 34173);
+    assert_eq!(ready["username"], "jnovak");
+    assert_eq!(ready["provider"], "external");
+    assert_eq!(ready["balance"], 120);
+    let references: Vec<_> = ready["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["reference"].clone())
+        .collect();
+    assert_eq!(
+        references,
+        [json!("external"), json!("paypal"), json!("voucher")]
+    );
+    assert!(
+        !ready.to_string().contains("access_token"),
+        "no token in events: {ready}"
+    );
+
+    assert_eq!(
+        shadow_text(&element, "button").as_deref(),
+        Some("Top up credit")
+    );
+    let html = shadow_html(&element);
+    for name in ["External Payment Providers", "PayPal", "Voucher"] {
+        assert!(html.contains(name), "{name} shown in {html}");
+    }
+    assert!(html.contains("Credit: 120.00"), "balance shown in {html}");
+
+    assert_eq!(requests("demo.token").await, 1);
+    assert_eq!(requests("users.find").await, 1);
+    assert_eq!(requests("providers").await, 1);
+    element.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_token_endpoint_gives_a_clear_error_and_no_myq_request() {
+    reset().await;
+    fault(json!({"operation": "demo.token", "kind": "status", "status": 500})).await;
+    let (element, _widget) = mount_standard(&[]);
+    let error = detail(&next_event(&element, "error").await);
+    tick().await;
+
+    assert_eq!(error["operation"], "token");
+    assert_eq!(error["status"], 500);
+    assert_eq!(error["code"], 500);
+    let message = shadow_text(&element, "[role=alert]").expect("an alert in the widget");
+    assert!(
+        message.contains("token"),
+        "the message names the token: {message}"
+    );
+    assert_eq!(requests("users.find").await, 0);
+    assert_eq!(requests("providers").await, 0);
+    element.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_plain_http_base_url_off_this_machine_is_refused_before_any_request() {
+    reset().await;
+    let (element, _widget) = mount_standard(&[("base-url", "http://print.example.edu/api")]);
+    let error = detail(&next_event(&element, "error").await);
+    tick().await;
+
+    assert_eq!(error["operation"], "config");
+    assert!(
+        error["message"].as_str().unwrap().starts_with("base-url:"),
+        "{error}"
+    );
+    assert!(
+        shadow_text(&element, "[role=alert]")
+            .unwrap()
+            .contains("plain http")
+    );
+    assert_eq!(requests("demo.token").await, 0);
+    element.remove();
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_a_failure_reaches_ready() {
+    reset().await;
+    fault(json!({"operation": "providers", "kind": "status", "status": 503})).await;
+    let (element, _widget) = mount_standard(&[]);
+    let error = detail(&next_event(&element, "error").await);
+    assert_eq!(
+        (error["operation"].as_str(), error["status"].as_u64()),
+        (Some("providers"), Some(503))
+    );
+    tick().await;
+
+    let ready = next_event(&element, "ready");
+    let retry: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(
+        element
+            .shadow_root()
+            .unwrap()
+            .query_selector("button")
+            .unwrap()
+            .expect("a retry button"),
+    );
+    retry.click();
+    assert_eq!(detail(&ready.await)["userId"], 34173);
+    element.remove();
+}

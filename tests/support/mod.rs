@@ -1,0 +1,154 @@
+//! What the browser tests share: the simulator's address and control API, mounting an element,
+//! waiting for its events, reading its shadow DOM.
+
+#![allow(dead_code)]
+
+use gloo_net::http::Request;
+use js_sys::{Array, Promise};
+use myq_topup::ui::MountedWidget;
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AddEventListenerOptions, CustomEvent, HtmlElement};
+
+/// The simulator `cargo xtask test` started for this run.
+pub fn sim() -> &'static str {
+    option_env!("MYQ_SIM_URL")
+        .expect("the browser tests talk to a simulator: run them with `cargo xtask test`")
+}
+
+/// Back to the simulator's starting data, with no faults queued.
+pub async fn reset() {
+    control("POST", "/reset", None).await;
+}
+
+/// Queues a fault: `{"operation": …, "kind": "status" | "delay" | "drop", …}`.
+pub async fn fault(spec: Value) {
+    control("POST", "/faults", Some(spec)).await;
+}
+
+/// The simulator's state: users with balances, payments, request counts per operation.
+pub async fn state() -> Value {
+    let text = control("GET", "/state", None).await;
+    serde_json::from_str(&text).expect("the control API answers JSON")
+}
+
+/// How many requests of `operation` the simulator has served since the last reset.
+pub async fn requests(operation: &str) -> u64 {
+    state().await["requests"][operation]["count"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+async fn control(method: &str, path: &str, body: Option<Value>) -> String {
+    let url = format!("{}/_sim{path}", sim());
+    let builder = match method {
+        "GET" => Request::get(&url),
+        _ => Request::post(&url).header("Content-Type", "application/json"),
+    };
+    let request = match body {
+        Some(body) => builder.body(body.to_string()),
+        None => builder.build(),
+    }
+    .expect("a control request");
+    let response = request.send().await.expect("the simulator answers");
+    let text = response.text().await.unwrap_or_default();
+    assert!(
+        response.ok(),
+        "control {method} {path}: {} {text}",
+        response.status()
+    );
+    text
+}
+
+/// A `<myq-topup>` with these attributes, in the page.
+pub fn element(attributes: &[(&str, &str)]) -> HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element: HtmlElement = document
+        .create_element("myq-topup")
+        .unwrap()
+        .unchecked_into();
+    for (name, value) in attributes {
+        element.set_attribute(name, value).unwrap();
+    }
+    document.body().unwrap().append_child(&element).unwrap();
+    element
+}
+
+/// The attributes that point an element at the simulator for user `jnovak`.
+pub fn standard_attributes() -> Vec<(&'static str, String)> {
+    vec![
+        ("base-url", format!("{}/api", sim())),
+        ("token-url", format!("{}/demo/token", sim())),
+        ("username", "jnovak".into()),
+    ]
+}
+
+/// Mounts a widget with the standard attributes, changed or added to by `extra`.
+pub fn mount_standard(extra: &[(&str, &str)]) -> (HtmlElement, MountedWidget) {
+    let mut attributes: Vec<(&str, String)> = standard_attributes();
+    for (name, value) in extra {
+        attributes.retain(|(n, _)| n != name);
+        attributes.push((name, value.to_string()));
+    }
+    let pairs: Vec<(&str, &str)> = attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let element = element(&pairs);
+    let widget = myq_topup::ui::mount(element.clone());
+    (element, widget)
+}
+
+/// Waits (at most 5 s) for the next `myq-topup-{name}` event on `element`.
+///
+/// Call it before yielding to the browser after the action that dispatches the event.
+pub fn next_event(
+    element: &HtmlElement,
+    name: &str,
+) -> impl std::future::Future<Output = CustomEvent> {
+    let name = format!("myq-topup-{name}");
+    let arrived = Promise::new(&mut |resolve, _| {
+        let options = AddEventListenerOptions::new();
+        options.set_once(true);
+        element
+            .add_event_listener_with_callback_and_add_event_listener_options(
+                &name, &resolve, &options,
+            )
+            .unwrap();
+    });
+    let timed_out = Promise::new(&mut |_, reject| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&reject, 5_000)
+            .unwrap();
+    });
+    async move {
+        let race = Promise::race(&Array::of2(&arrived, &timed_out));
+        match JsFuture::from(race).await {
+            Ok(event) => event.unchecked_into(),
+            Err(_) => panic!("no {name} event within 5 s"),
+        }
+    }
+}
+
+/// An event's detail as JSON.
+pub fn detail(event: &CustomEvent) -> Value {
+    let text = js_sys::JSON::stringify(&event.detail()).unwrap();
+    serde_json::from_str(&String::from(text)).unwrap()
+}
+
+/// The element's shadow DOM as HTML.
+pub fn shadow_html(element: &HtmlElement) -> String {
+    element
+        .shadow_root()
+        .expect("the widget attached a shadow root")
+        .inner_html()
+}
+
+/// The text of the first element matching `selector` in the shadow DOM.
+pub fn shadow_text(element: &HtmlElement, selector: &str) -> Option<String> {
+    let root = element.shadow_root()?;
+    root.query_selector(selector).ok()??.text_content()
+}
+
+pub fn js(value: &str) -> JsValue {
+    JsValue::from_str(value)
+}
