@@ -1,0 +1,33 @@
+// Registers <myq-topup>: a thin custom element that hands its life to the wasm widget.
+// Static module, no eval, no inline script: works under a strict Content-Security-Policy.
+import init, { mount } from "./wasm/myq-topup.js";
+
+// One module instance for every element on the page; fetched relative to this file.
+const loaded = init({ module_or_path: new URL("./wasm/myq-topup_bg.wasm", import.meta.url) });
+
+class MyqTopup extends HTMLElement {
+  #widget = null;
+
+  async connectedCallback() {
+    await loaded;
+    // Moved in the DOM: the widget lives on; connected again after removal: mount anew.
+    if (this.isConnected && !this.#widget) this.#widget = mount(this);
+  }
+
+  disconnectedCallback() {
+    // A move is a disconnect followed by a connect in the same task: wait before unmounting.
+    queueMicrotask(() => {
+      if (!this.isConnected && this.#widget) {
+        this.#widget.unmount();
+        this.#widget = null;
+      }
+    });
+  }
+
+  /** Reads the attributes again and reconnects. */
+  refresh() {
+    this.#widget?.refresh();
+  }
+}
+
+if (!customElements.get("myq-topup")) customElements.define("myq-topup", MyqTopup);
