@@ -1,1 +1,139 @@
-fn main() {}
+//! Development tasks: `cargo xtask demo`, `cargo xtask test`.
+//!
+//! Each installs what is missing first (see `tools.rs`), so a fresh machine needs only Rust.
+
+mod sim;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+  demo [--port P]  build the widget and serve the demo page with the simulator (default port 8080)
+  test             native tests, simulator HTTP tests, release bundle, browser tests
+";
+
+/// A failed step, with what to do about it.
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// Prints a progress line naming the stage.
+fn stage(name: &str) {
+    println!("\n==> {name}");
+}
+
+/// Runs a command to completion in the workspace root; an error names it.
+fn run(command: &mut Command) -> Result {
+    let description = format!("{command:?}");
+    let status = command
+        .current_dir(root())
+        .status()
+        .map_err(|err| format!("cannot run {description}: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{description} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn demo(args: &[String]) -> Result {
+    let port = match args {
+        [] => 8080,
+        [flag, port] if flag == "--port" => port
+            .parse()
+            .map_err(|_| format!("--port takes a number, not '{port}'"))?,
+        _ => return Err(USAGE.to_owned()),
+    };
+    stage("tools");
+    let tools = tools::ensure(tools::Needs { browser: false })?;
+    stage("widget: release bundle");
+    tools.build_bundle()?;
+    stage("simulator");
+    let sim = sim::Sim::start(&sim::Launch {
+        port,
+        allow_origins: Vec::new(),
+        www: Some(tools::bundle_dir()),
+        log: None,
+    })?;
+    println!("\nThe demo runs at {}/  (Ctrl-C stops it)", sim.url);
+    println!(
+        "MyQ X API: {}/api   control API: {}/_sim/state",
+        sim.url, sim.url
+    );
+    sim.wait()
+}
+
+fn test() -> Result {
+    stage("tools");
+    let tools = tools::ensure(tools::Needs { browser: true })?;
+
+    stage("native unit tests and simulator HTTP tests");
+    run(cargo().args(["test", "--workspace", "--locked"]))?;
+
+    stage("widget: release bundle");
+    tools.build_bundle()?;
+
+    stage("browser tests: headless Chromium against the simulator");
+    let runner_port = sim::free_port()?;
+    let runner_origin = format!("http://127.0.0.1:{runner_port}");
+    let log = root().join("target/xtask/sim-browser-tests.log");
+    let sim = sim::Sim::start(&sim::Launch {
+        port: 0,
+        allow_origins: vec![runner_origin],
+        www: Some(tools::bundle_dir()),
+        log: Some(log.clone()),
+    })?;
+    println!("simulator at {} (log: {})", sim.url, log.display());
+    let result = run(tools
+        .command(&cargo())
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "myq-topup",
+            "--target",
+            tools::WASM_TARGET,
+        ])
+        .env("MYQ_SIM_URL", &sim.url)
+        .env(
+            "WASM_BINDGEN_TEST_ADDRESS",
+            format!("127.0.0.1:{runner_port}"),
+        )
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER));
+    drop(sim);
+    if result.is_err() {
+        sim::print_tail(&log, 40);
+    }
+    result?;
+    println!("\nAll test stages passed.");
+    Ok(())
+}

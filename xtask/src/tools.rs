@@ -1,0 +1,171 @@
+//! The tools the tasks need, installed when missing and skipped when present at the right
+//! version: the wasm target, trunk, wasm-bindgen-cli (exactly the wasm-bindgen in Cargo.lock),
+//! wasm-opt (binaryen from npm, into target/), and Chromium with its driver for the browser tests.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{Result, cargo, root, run};
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// trunk 0.22 needs a newer rustc than this machine's.
+const TRUNK_VERSION: &str = "0.21.14";
+/// Debian's binaryen (108) emits a wasm that fails at load; npm's 132 works. Trunk.toml's
+/// `[tools] wasm_opt` names the same version, so trunk never downloads one.
+const BINARYEN_VERSION: &str = "132";
+
+pub struct Needs {
+    pub browser: bool,
+}
+
+/// The tools, ready; [`Tools::command`] puts them on a command's PATH.
+pub struct Tools {
+    path: String,
+}
+
+/// Where the release bundle goes (Trunk.toml's `dist`).
+pub fn bundle_dir() -> PathBuf {
+    root().join("target/www")
+}
+
+fn binaryen_dir() -> PathBuf {
+    root().join("target/tools/binaryen")
+}
+
+pub fn ensure(needs: Needs) -> Result<Tools> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool(
+        "trunk",
+        TRUNK_VERSION,
+        &["install", "--locked", &format!("trunk@{TRUNK_VERSION}")],
+    )?;
+    let bindgen = locked_version("wasm-bindgen")?;
+    // Without --locked: its lockfile names a crate version the registry here lacks.
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        &bindgen,
+        &["install", "wasm-bindgen-cli", "--version", &bindgen],
+    )?;
+    ensure_wasm_opt()?;
+    if needs.browser {
+        ensure_browser()?;
+    }
+    let bin = binaryen_dir().join("node_modules/.bin");
+    let path = match std::env::var("PATH") {
+        Ok(path) => format!("{}:{path}", bin.display()),
+        Err(_) => bin.display().to_string(),
+    };
+    Ok(Tools { path })
+}
+
+impl Tools {
+    /// `command` with the tools first on its PATH.
+    pub fn command(&self, command: &Command) -> Command {
+        let mut with_path = Command::new(command.get_program());
+        with_path.args(command.get_args()).env("PATH", &self.path);
+        with_path
+    }
+
+    /// `trunk build --release` into target/www.
+    pub fn build_bundle(&self) -> Result {
+        run(cargo().args(["fetch", "--locked"]))?;
+        run(self
+            .command(&Command::new("trunk"))
+            .args(["build", "--release"]))
+    }
+}
+
+/// The first line a tool prints for `--version`, if it runs.
+fn version_line(program: &str, args: &[&str]) -> Option<String> {
+    let output = Command::new(program).args(args).output().ok()?;
+    output.status.success().then(|| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    })
+}
+
+fn ensure_wasm_target() -> Result {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l == WASM_TARGET)
+        });
+    if installed {
+        println!("{WASM_TARGET}: present");
+        return Ok(());
+    }
+    println!("{WASM_TARGET}: installing");
+    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// Installs a cargo-built tool unless `program --version` already names `version`.
+fn ensure_cargo_tool(program: &str, version: &str, install: &[&str]) -> Result {
+    let found = version_line(program, &["--version"]);
+    if found
+        .as_deref()
+        .is_some_and(|line| line.split_whitespace().any(|w| w == version))
+    {
+        println!("{program} {version}: present");
+        return Ok(());
+    }
+    println!("{program} {version}: installing (found {found:?}); this takes minutes, once");
+    run(cargo().args(install))
+}
+
+/// The version of `package` that Cargo.lock resolved.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|err| format!("cannot read Cargo.lock: {err}"))?;
+    let entry = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&entry)
+        .ok_or_else(|| format!("Cargo.lock has no {package}"))?
+        + entry.len();
+    let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")? + start;
+    Ok(lock[start..end].to_owned())
+}
+
+fn ensure_wasm_opt() -> Result {
+    let wasm_opt = binaryen_dir().join("node_modules/.bin/wasm-opt");
+    let found = version_line(&wasm_opt.to_string_lossy(), &["--version"]);
+    if found
+        .as_deref()
+        .is_some_and(|v| v.contains(&format!("version_{BINARYEN_VERSION}")))
+    {
+        println!("wasm-opt {BINARYEN_VERSION}: present");
+        return Ok(());
+    }
+    println!("wasm-opt {BINARYEN_VERSION}: installing binaryen from npm into target/tools");
+    std::fs::create_dir_all(binaryen_dir()).map_err(|err| err.to_string())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefix"])
+        .arg(binaryen_dir())
+        .arg(format!("binaryen@{BINARYEN_VERSION}")))
+}
+
+fn ensure_browser() -> Result {
+    if PathBuf::from(CHROMIUM).exists() && PathBuf::from(CHROMEDRIVER).exists() {
+        println!("chromium and chromedriver: present");
+        return Ok(());
+    }
+    let root_user = version_line("id", &["-u"]).is_some_and(|uid| uid.trim() == "0");
+    if !root_user {
+        return Err(format!(
+            "the browser tests need {CHROMIUM} and {CHROMEDRIVER}: \
+             install them with `sudo apt-get install -y chromium chromium-driver`"
+        ));
+    }
+    println!("chromium and chromedriver: installing with apt-get");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
