@@ -1,8 +1,12 @@
 //! `topup`: the top-up flow. Pure Rust: no DOM, no fetch; it drives MyQ X through the
 //! [`Myq`](crate::api::Myq) trait, so `cargo test` runs it natively.
 
+mod session;
 mod start;
 
+pub use session::{
+    Approval, Approved, Busy, Intent, NoApproval, Outcome, PaymentRef, Progress, Session,
+};
 pub use start::{Account, StartError, Who, start};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -1,0 +1,239 @@
+//! [`api::Myq`] over an in-process simulator. Answers pass through the widget's own JSON
+//! readers; each call may be refused or have its answer lost, as a fault policy decides.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use myq_sim::data::SimData;
+use myq_sim::error::MyqError;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::api::{self, ApiError, Failure, Money, Operation};
+
+pub const JNOVAK: u64 = 34173;
+
+/// What happens to one call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Answered normally.
+    None,
+    /// Refused with 503 before anything was applied.
+    Refuse,
+    /// Applied, then the answer was lost (a network error).
+    Lose,
+    /// Never reached the server: a network error, nothing applied.
+    Unreachable,
+}
+
+type Policy = Box<dyn FnMut(Operation) -> Fault>;
+
+pub struct LocalMyq {
+    pub server: RefCell<myq_sim::myq::Myq>,
+    policy: RefCell<Policy>,
+    /// Commits sent for a payment that was already completed: must stay 0.
+    pub blind_commits: Cell<u32>,
+    pub calls: RefCell<Vec<Operation>>,
+}
+
+impl LocalMyq {
+    pub fn new() -> LocalMyq {
+        LocalMyq {
+            server: RefCell::new(myq_sim::myq::Myq::new(
+                SimData::default(),
+                Duration::from_secs(1800),
+            )),
+            policy: RefCell::new(Box::new(|_| Fault::None)),
+            blind_commits: Cell::new(0),
+            calls: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn set_policy(&self, policy: impl FnMut(Operation) -> Fault + 'static) {
+        *self.policy.borrow_mut() = Box::new(policy);
+    }
+
+    /// The next calls of `operation` get these faults, in order; others answer normally.
+    pub fn script(&self, operation: Operation, faults: &[Fault]) {
+        let mut queue: Vec<Fault> = faults.iter().rev().copied().collect();
+        self.set_policy(move |op| {
+            if op == operation {
+                queue.pop().unwrap_or(Fault::None)
+            } else {
+                Fault::None
+            }
+        });
+    }
+
+    pub fn count(&self, operation: Operation) -> usize {
+        self.calls
+            .borrow()
+            .iter()
+            .filter(|&&op| op == operation)
+            .count()
+    }
+
+    /// The server's view of a payment.
+    pub fn server_payment(&self, id: &str) -> Option<Value> {
+        let list = self.server.borrow().list_payments("external", None).ok()?;
+        list["payments"]
+            .as_array()?
+            .iter()
+            .find(|p| p["id"] == id)
+            .cloned()
+    }
+
+    pub fn server_payments(&self) -> Vec<Value> {
+        self.server.borrow().all_payments()
+    }
+
+    pub fn balance(&self, user: u64) -> i64 {
+        self.server.borrow().balance(user).unwrap().0
+    }
+
+    /// One call: yields once (so concurrent flows interleave), then applies the fault policy.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        operation: Operation,
+        apply: impl FnOnce(&mut myq_sim::myq::Myq) -> Result<Value, MyqError>,
+    ) -> Result<T, ApiError> {
+        YieldOnce(false).await;
+        self.calls.borrow_mut().push(operation);
+        let fault = (self.policy.borrow_mut())(operation);
+        match fault {
+            Fault::Refuse => return Err(refused(operation, 503, "Service unavailable")),
+            Fault::Unreachable => {
+                return Err(ApiError::new(
+                    operation,
+                    Failure::Network("unreachable".into()),
+                ));
+            }
+            Fault::None | Fault::Lose => {}
+        }
+        let answer = apply(&mut self.server.borrow_mut());
+        if fault == Fault::Lose {
+            return Err(ApiError::new(
+                operation,
+                Failure::Network("connection reset".into()),
+            ));
+        }
+        match answer {
+            Ok(value) => api::json::parse(&value.to_string())
+                .map_err(|err| ApiError::contract(operation, err)),
+            Err(err) => Err(refused(operation, err.status.as_u16(), &err.message)),
+        }
+    }
+}
+
+fn refused(operation: Operation, status: u16, message: &str) -> ApiError {
+    ApiError::new(
+        operation,
+        Failure::Refused {
+            status,
+            code: Some(status.into()),
+            message: message.into(),
+        },
+    )
+}
+
+/// The seed's empty answers, as JSON for [`LocalMyq::call`].
+fn empty(result: Result<(), MyqError>) -> Result<Value, MyqError> {
+    result.map(|()| Value::Null)
+}
+
+impl api::Myq for LocalMyq {
+    async fn providers(&self) -> Result<Vec<api::Provider>, ApiError> {
+        let list: api::ProviderList = self
+            .call(Operation::Providers, |s| Ok(s.providers()))
+            .await?;
+        Ok(list.providers)
+    }
+
+    async fn find_users(&self, username: &str) -> Result<Vec<api::User>, ApiError> {
+        let found = |s: &mut myq_sim::myq::Myq| Ok(s.find_users(Some(username), None, None));
+        let list: api::UserList = self.call(Operation::FindUser, found).await?;
+        Ok(list.users)
+    }
+
+    async fn balance(&self, user_id: u64) -> Result<Option<Money>, ApiError> {
+        let accounts: api::AccountList = self
+            .call(Operation::Balance, |s| s.accounts(user_id))
+            .await?;
+        Ok(accounts.credit())
+    }
+
+    async fn create_payment(
+        &self,
+        provider: &str,
+        payment: &api::NewPayment,
+    ) -> Result<api::CreatedPayment, ApiError> {
+        let body = serde_json::to_value(payment).unwrap();
+        self.call(Operation::CreatePayment, |s| {
+            s.create_payment(provider, &body)
+        })
+        .await
+    }
+
+    async fn update_payment(
+        &self,
+        provider: &str,
+        id: &str,
+        change: &api::PaymentChange,
+    ) -> Result<(), ApiError> {
+        let body = serde_json::to_value(change).unwrap();
+        let update = |s: &mut myq_sim::myq::Myq| empty(s.update_payment(provider, id, &body));
+        self.call::<Value>(Operation::UpdatePayment, update)
+            .await
+            .map(drop)
+    }
+
+    async fn commit_payment(&self, provider: &str, id: &str) -> Result<Money, ApiError> {
+        if self
+            .server_payment(id)
+            .is_some_and(|p| p["state"] == "completed")
+        {
+            self.blind_commits.set(self.blind_commits.get() + 1);
+        }
+        let committed: api::Committed = self
+            .call(Operation::CommitPayment, |s| s.commit_payment(provider, id))
+            .await?;
+        Ok(committed.amount)
+    }
+
+    async fn rollback_payment(
+        &self,
+        provider: &str,
+        id: &str,
+        reason: &str,
+    ) -> Result<(), ApiError> {
+        let rollback = |s: &mut myq_sim::myq::Myq| empty(s.rollback_payment(provider, id, reason));
+        self.call::<Value>(Operation::RollbackPayment, rollback)
+            .await
+            .map(drop)
+    }
+
+    async fn payments(&self, provider: &str, user_id: u64) -> Result<Vec<api::Payment>, ApiError> {
+        let list = |s: &mut myq_sim::myq::Myq| s.list_payments(provider, Some(user_id));
+        let list: api::PaymentList = self.call(Operation::ListPayments, list).await?;
+        Ok(list.payments)
+    }
+}
+
+/// Returns `Pending` once, so that joined futures take turns.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! Every transition of the flow, each checked on the server's state as well as the outcome.
+
+use futures::executor::block_on;
+use serde_json::json;
+
+use super::local::{Fault, JNOVAK, LocalMyq};
+use crate::api::{Failure, Money, Operation, PaymentState};
+use crate::topup::*;
+
+fn open(myq: LocalMyq) -> Session<LocalMyq> {
+    block_on(async {
+        let account = start(&myq, &Who::Id(JNOVAK), "external").await.unwrap();
+        Session::open(myq, &account).await.unwrap()
+    })
+}
+
+fn intent(amount: i64) -> Intent {
+    Intent {
+        amount: Money(amount),
+        description: String::new(),
+    }
+}
+
+/// Runs a top-up and collects its progress.
+fn top_up(
+    session: &Session<LocalMyq>,
+    amount: i64,
+    approval: &impl Approval,
+) -> (Outcome, Vec<Progress>) {
+    let mut steps = Vec::new();
+    let outcome = block_on(session.top_up(&intent(amount), approval, &mut |p| steps.push(p)));
+    (outcome.expect("not busy"), steps)
+}
+
+/// An approval step that answers the same every time.
+struct Answer(Approved);
+
+impl Approval for Answer {
+    async fn approve(&self, _: &PaymentRef) -> Approved {
+        self.0.clone()
+    }
+}
+
+#[track_caller]
+fn committed(outcome: &Outcome) -> (&PaymentRef, Money, Option<Money>) {
+    match outcome {
+        Outcome::Committed {
+            payment,
+            credited,
+            balance,
+        } => (payment, *credited, *balance),
+        other => panic!("expected Committed, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_top_up_creates_and_commits_once() {
+    let session = open(LocalMyq::new());
+    let (outcome, steps) = top_up(&session, 1000, &NoApproval);
+    let (payment, credited, balance) = committed(&outcome);
+    assert_eq!((credited, balance), (Money(1000), Some(Money(13_000))));
+    assert_eq!(session.myq().balance(JNOVAK), 13_000);
+    assert_eq!(
+        session.myq().server_payment(&payment.id).unwrap()["state"],
+        "completed"
+    );
+    assert!(matches!(steps[0], Progress::Creating));
+    assert!(matches!(&steps[1], Progress::Created(p) if p.id == payment.id));
+    assert_eq!(session.myq().count(Operation::CreatePayment), 1);
+    assert_eq!(session.myq().count(Operation::CommitPayment), 1);
+    assert_eq!(session.payments()[0].state, PaymentState::Completed);
+}
+
+#[test]
+fn a_second_top_up_makes_only_two_requests() {
+    let session = open(LocalMyq::new());
+    top_up(&session, 100, &NoApproval);
+    let before = session.myq().calls.borrow().len();
+    top_up(&session, 200, &NoApproval);
+    let calls = session.myq().calls.borrow()[before..].to_vec();
+    assert_eq!(calls, [Operation::CreatePayment, Operation::CommitPayment]);
+}
+
+#[test]
+fn a_rejected_approval_rolls_back_with_its_reason() {
+    let session = open(LocalMyq::new());
+    let (outcome, _) = top_up(
+        &session,
+        500,
+        &Answer(Approved::Reject("Card declined".into())),
+    );
+    let Outcome::RolledBack { payment, reason } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(reason, "Card declined");
+    let server = session.myq().server_payment(&payment.id).unwrap();
+    assert_eq!(
+        (server["state"].clone(), server["description"].clone()),
+        (json!("canceled"), json!("Card declined"))
+    );
+    assert_eq!(session.myq().balance(JNOVAK), 12_000);
+    assert_eq!(session.myq().count(Operation::CommitPayment), 0);
+}
+
+#[test]
+fn an_approval_with_another_amount_updates_before_commit() {
+    let session = open(LocalMyq::new());
+    let (outcome, steps) = top_up(&session, 500, &Answer(Approved::CommitAmount(Money(700))));
+    let (payment, credited, _) = committed(&outcome);
+    assert_eq!((payment.amount, credited), (Money(700), Money(700)));
+    assert_eq!(session.myq().balance(JNOVAK), 12_700);
+    assert!(steps.iter().any(|s| matches!(s, Progress::Updating(_))));
+    assert_eq!(session.myq().count(Operation::UpdatePayment), 1);
+}
+
+#[test]
+fn a_failed_update_rolls_back_instead_of_committing_the_old_amount() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::UpdatePayment, &[Fault::Refuse]);
+    let session = open(myq);
+    let (outcome, _) = top_up(&session, 500, &Answer(Approved::CommitAmount(Money(700))));
+    let Outcome::RolledBack { payment, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        session.myq().server_payment(&payment.id).unwrap()["state"],
+        "canceled"
+    );
+    assert_eq!(session.myq().balance(JNOVAK), 12_000);
+}
+
+#[test]
+fn an_update_whose_answer_was_lost_is_read_back_and_committed() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::UpdatePayment, &[Fault::Lose]);
+    let session = open(myq);
+    let (outcome, _) = top_up(&session, 500, &Answer(Approved::CommitAmount(Money(700))));
+    assert_eq!(committed(&outcome).1, Money(700));
+    assert_eq!(session.myq().balance(JNOVAK), 12_700);
+}
+
+#[test]
+fn a_lost_commit_answer_is_read_back_and_never_committed_twice() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::CommitPayment, &[Fault::Lose]);
+    let session = open(myq);
+    let (outcome, steps) = top_up(&session, 1000, &NoApproval);
+    let (payment, credited, _) = committed(&outcome);
+    assert_eq!(credited, Money(1000));
+    assert_eq!(
+        payment.payment_no.as_deref(),
+        Some("1"),
+        "known from the list"
+    );
+    assert_eq!(
+        session.myq().count(Operation::CommitPayment),
+        1,
+        "no second commit"
+    );
+    assert_eq!(session.myq().blind_commits.get(), 0);
+    assert_eq!(session.myq().balance(JNOVAK), 13_000);
+    let verifying = steps
+        .iter()
+        .position(|s| matches!(s, Progress::Verifying(_)));
+    assert!(
+        verifying.is_some(),
+        "read back before anything else: {steps:?}"
+    );
+}
+
+#[test]
+fn a_refused_commit_is_read_back_and_committed_again() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::CommitPayment, &[Fault::Refuse]);
+    let session = open(myq);
+    let (outcome, _) = top_up(&session, 1000, &NoApproval);
+    committed(&outcome);
+    let calls = session.myq().calls.borrow().clone();
+    let tail = &calls[calls.len() - 3..];
+    assert_eq!(
+        tail,
+        [
+            Operation::CommitPayment,
+            Operation::ListPayments,
+            Operation::CommitPayment
+        ]
+    );
+    assert_eq!(session.myq().balance(JNOVAK), 13_000);
+}
+
+#[test]
+fn a_payment_canceled_meanwhile_is_reported_not_committed() {
+    let myq = LocalMyq::new();
+    // The commit is refused; by the time the list is read the payment was canceled elsewhere.
+    myq.set_policy(|op| {
+        if op == Operation::CommitPayment {
+            Fault::Refuse
+        } else {
+            Fault::None
+        }
+    });
+    let session = open(myq);
+    struct CancelElsewhere<'a>(&'a LocalMyq);
+    impl Approval for CancelElsewhere<'_> {
+        async fn approve(&self, payment: &PaymentRef) -> Approved {
+            let mut server = self.0.server.borrow_mut();
+            server
+                .rollback_payment("external", &payment.id, "Canceled by the operator")
+                .unwrap();
+            Approved::Commit
+        }
+    }
+    let (outcome, _) = top_up(&session, 1000, &CancelElsewhere(session.myq()));
+    let Outcome::RolledBack { reason, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(reason, "Canceled by the operator");
+    assert_eq!(session.myq().balance(JNOVAK), 12_000);
+}
+
+#[test]
+fn a_commit_that_keeps_failing_ends_unresolved_and_pending() {
+    let myq = LocalMyq::new();
+    myq.set_policy(|op| {
+        if op == Operation::CommitPayment {
+            Fault::Refuse
+        } else {
+            Fault::None
+        }
+    });
+    let session = open(myq);
+    let (outcome, _) = top_up(&session, 1000, &NoApproval);
+    let Outcome::Unresolved { payment, error } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(error.operation, Operation::CommitPayment);
+    assert_eq!(
+        session.myq().count(Operation::CommitPayment),
+        3,
+        "bounded attempts"
+    );
+    assert_eq!(session.pending()[0].id, payment.id);
+    assert_eq!(session.myq().balance(JNOVAK), 12_000);
+
+    session.myq().set_policy(|_| Fault::None);
+    let finished = block_on(session.finish(&payment.id, &NoApproval, &mut |_| {})).unwrap();
+    assert_eq!(committed(&finished.unwrap()).1, Money(1000));
+    assert!(session.pending().is_empty());
+    assert_eq!(session.myq().balance(JNOVAK), 13_000);
+}
+
+#[test]
+fn a_lost_commit_answer_with_the_list_down_ends_unresolved_without_a_blind_commit() {
+    let session = open(LocalMyq::new());
+    session.myq().set_policy(|op| match op {
+        Operation::CommitPayment => Fault::Lose,
+        Operation::ListPayments => Fault::Refuse,
+        _ => Fault::None,
+    });
+    let (outcome, _) = top_up(&session, 1000, &NoApproval);
+    let Outcome::Unresolved { payment, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        session.myq().count(Operation::CommitPayment),
+        1,
+        "never commit blind"
+    );
+    assert_eq!(
+        session.myq().server_payment(&payment.id).unwrap()["state"],
+        "completed"
+    );
+
+    // Once the list answers again, the payment's fate is known and nothing is credited twice.
+    session.myq().set_policy(|_| Fault::None);
+    block_on(session.reload()).unwrap();
+    assert!(session.pending().is_empty());
+    assert_eq!(session.balance(), Some(Money(13_000)));
+    assert_eq!(session.myq().balance(JNOVAK), 13_000);
+}
+
+#[test]
+fn a_refused_create_leaves_nothing_behind() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::CreatePayment, &[Fault::Refuse]);
+    let session = open(myq);
+    let (outcome, _) = top_up(&session, 1000, &NoApproval);
+    let Outcome::Failed { error } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(error.status(), Some(503));
+    assert!(session.myq().server_payments().is_empty());
+    assert!(session.pending().is_empty());
+}
+
+#[test]
+fn a_lost_create_answer_finds_the_payment_and_carries_on() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::CreatePayment, &[Fault::Lose]);
+    let session = open(myq);
+    let (outcome, _) = top_up(&session, 1000, &NoApproval);
+    let (payment, _, _) = committed(&outcome);
+    let server = session.myq().server_payments();
+    assert_eq!(server.len(), 1, "one intent, one payment");
+    assert_eq!(server[0]["id"], payment.id.as_str());
+    assert_eq!(session.myq().balance(JNOVAK), 13_000);
+}
+
+#[test]
+fn a_create_that_never_arrived_adopts_no_older_payment() {
+    let myq = LocalMyq::new();
+    let body = json!({"userId": JNOVAK, "params": {"amount": 10}});
+    myq.server
+        .borrow_mut()
+        .create_payment("external", &body)
+        .unwrap();
+    let session = open(myq);
+    session
+        .myq()
+        .script(Operation::CreatePayment, &[Fault::Unreachable]);
+    let (outcome, _) = top_up(&session, 1000, &NoApproval);
+    assert!(matches!(outcome, Outcome::Failed { .. }), "{outcome:?}");
+    assert_eq!(
+        session.pending().len(),
+        1,
+        "the older payment stays pending, uncommitted"
+    );
+    assert_eq!(session.myq().balance(JNOVAK), 12_000);
+}
+
+#[test]
+fn a_definite_refusal_of_create_is_reported_with_its_message() {
+    let myq = LocalMyq::new();
+    myq.server
+        .borrow_mut()
+        .set_provider_enabled("external", true);
+    let session = open(myq);
+    session
+        .myq()
+        .server
+        .borrow_mut()
+        .set_provider_enabled("external", false);
+    let (outcome, _) = top_up(&session, 1000, &NoApproval);
+    let Outcome::Failed { error } = outcome else {
+        panic!("{outcome:?}")
+    };
+    let Failure::Refused {
+        status, message, ..
+    } = &error.failure
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(*status, 400);
+    assert!(
+        message.ends_with("Payment provider is disabled."),
+        "{message}"
+    );
+    assert_eq!(
+        session.myq().count(Operation::ListPayments),
+        1,
+        "only the one at open: a refusal made nothing"
+    );
+}
+
+#[test]
+fn a_concurrent_trigger_is_refused_while_a_flow_runs() {
+    let session = open(LocalMyq::new());
+    let click = intent(1000);
+    let (mut ignore_first, mut ignore_second) = (|_| {}, |_| {});
+    let (first, second) = block_on(async {
+        futures::join!(
+            session.top_up(&click, &NoApproval, &mut ignore_first),
+            session.top_up(&click, &NoApproval, &mut ignore_second),
+        )
+    });
+    committed(&first.unwrap());
+    assert_eq!(second, Err(Busy));
+    assert_eq!(session.myq().server_payments().len(), 1);
+    assert_eq!(session.myq().balance(JNOVAK), 13_000);
+    assert!(!session.is_busy(), "the guard is released");
+}
+
+#[test]
+fn payments_left_created_by_an_earlier_page_are_pending_at_open() {
+    let myq = LocalMyq::new();
+    let body = json!({"userId": JNOVAK, "params": {"amount": 15}});
+    let left = myq
+        .server
+        .borrow_mut()
+        .create_payment("external", &body)
+        .unwrap();
+    let session = open(myq);
+    let pending = session.pending();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].id, left["id"].as_str().unwrap());
+    assert_eq!(pending[0].amount, Money(1500));
+
+    let canceled =
+        block_on(session.cancel(&pending[0].id, "Canceled by user", &mut |_| {})).unwrap();
+    assert!(
+        matches!(canceled, Some(Outcome::RolledBack { ref reason, .. }) if reason == "Canceled by user")
+    );
+    assert!(session.pending().is_empty());
+    assert_eq!(
+        session.myq().server_payment(&pending[0].id).unwrap()["state"],
+        "canceled"
+    );
+    let again = block_on(session.cancel(&pending[0].id, "again", &mut |_| {})).unwrap();
+    assert_eq!(again, None, "only pending payments can be canceled");
+}
+
+#[test]
+fn a_lost_rollback_answer_is_read_back() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::RollbackPayment, &[Fault::Lose]);
+    let session = open(myq);
+    let (outcome, _) = top_up(&session, 500, &Answer(Approved::Reject("No".into())));
+    assert!(matches!(outcome, Outcome::RolledBack { .. }), "{outcome:?}");
+    assert!(session.pending().is_empty());
+}

@@ -1,0 +1,62 @@
+//! Getting ready: user, providers, balance.
+
+use futures::executor::block_on;
+
+use super::local::{JNOVAK, LocalMyq};
+use crate::api::Money;
+use crate::topup::*;
+
+#[test]
+fn start_resolves_a_username_and_loads_providers_and_balance() {
+    let myq = LocalMyq::new();
+    let account = block_on(start(&myq, &Who::Username("jnovak".into()), "external")).unwrap();
+    assert_eq!(account.user_id, JNOVAK);
+    assert_eq!(account.user.unwrap().fullname, "Jan Novák");
+    let references: Vec<_> = account
+        .providers
+        .iter()
+        .map(|p| p.reference.as_str())
+        .collect();
+    assert_eq!(references, ["external", "paypal", "voucher"]);
+    assert_eq!(account.balance, Some(Money(12_000)));
+}
+
+#[test]
+fn start_finds_a_user_by_alias() {
+    let myq = LocalMyq::new();
+    let account = block_on(start(&myq, &Who::Username("novak".into()), "external")).unwrap();
+    assert_eq!(account.user_id, JNOVAK);
+}
+
+#[test]
+fn start_with_a_user_id_needs_no_lookup() {
+    let myq = LocalMyq::new();
+    let account = block_on(start(&myq, &Who::Id(34174), "external")).unwrap();
+    assert_eq!((account.user_id, account.user), (34174, None));
+    assert_eq!(account.balance, Some(Money(4_550)));
+}
+
+#[test]
+fn start_reports_an_unknown_user() {
+    let myq = LocalMyq::new();
+    let err = block_on(start(&myq, &Who::Username("nobody".into()), "external")).unwrap_err();
+    assert_eq!(err, StartError::UnknownUser("nobody".into()));
+    assert_eq!(err.to_string(), "MyQ X has no user 'nobody'");
+}
+
+#[test]
+fn start_reports_a_disabled_provider() {
+    let myq = LocalMyq::new();
+    myq.server
+        .borrow_mut()
+        .set_provider_enabled("external", false);
+    let err = block_on(start(&myq, &Who::Id(JNOVAK), "external")).unwrap_err();
+    assert_eq!(err, StartError::ProviderInactive("external".into()));
+}
+
+#[test]
+fn start_reports_an_unknown_user_id() {
+    let myq = LocalMyq::new();
+    let err = block_on(start(&myq, &Who::Id(999), "external")).unwrap_err();
+    assert_eq!(err, StartError::UnknownUser("999".into()));
+}
