@@ -160,7 +160,7 @@ async fn instrument(
         Some(Fault::Drop) => {
             let kill = request.extensions().get::<ConnectionKill>().cloned();
             let applied = next.run(request).await;
-            sim.record(op, started.elapsed());
+            sim.record(op, applied.status().as_u16(), started.elapsed());
             eprintln!(
                 "(fault) {op} applied with status {}, connection dropped",
                 applied.status()
@@ -171,7 +171,7 @@ async fn instrument(
             return std::future::pending().await;
         }
     };
-    sim.record(op, started.elapsed());
+    sim.record(op, response.status().as_u16(), started.elapsed());
     response
 }
 

@@ -63,10 +63,12 @@ impl Default for Options {
 }
 
 /// Requests served and time spent, for one operation.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct OperationStats {
     count: u64,
     busy: Duration,
+    /// Requests per status the server answered (or would have, for a dropped answer).
+    statuses: BTreeMap<u16, u64>,
 }
 
 /// The shared state behind every request.
@@ -126,11 +128,12 @@ impl Sim {
         Some(fault)
     }
 
-    fn record(&self, operation: &'static str, took: Duration) {
+    fn record(&self, operation: &'static str, status: u16, took: Duration) {
         let mut stats = self.stats();
         let entry = stats.entry(operation).or_default();
         entry.count += 1;
         entry.busy += took;
+        *entry.statuses.entry(status).or_default() += 1;
     }
 
     fn stats_json(&self) -> Value {
@@ -139,7 +142,7 @@ impl Sim {
             let busy_ms = s.busy.as_secs_f64() * 1000.0;
             (
                 op.to_string(),
-                json!({ "count": s.count, "busyMs": busy_ms }),
+                json!({ "count": s.count, "busyMs": busy_ms, "statuses": s.statuses }),
             )
         });
         Value::Object(entries.collect())

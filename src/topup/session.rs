@@ -118,6 +118,9 @@ struct Ledger {
     /// Newest first, as MyQ lists them.
     payments: Vec<Payment>,
     balance: Option<Money>,
+    /// A create's answer was lost and its payment not found (yet): a slow server may still
+    /// make it, so the next flow reads the payments first and lists it as pending.
+    unsettled_create: bool,
 }
 
 impl Ledger {
@@ -187,6 +190,7 @@ impl<M: Myq> Session<M> {
             ledger: RefCell::new(Ledger {
                 payments,
                 balance: account.balance,
+                unsettled_create: false,
             }),
             busy: Cell::new(false),
         })
@@ -219,11 +223,17 @@ impl<M: Myq> Session<M> {
         self.busy.get()
     }
 
-    fn claim(&self) -> Result<BusyGuard<'_>, Busy> {
+    /// Marks the session busy for one flow, after catching up with a create that may have
+    /// landed late.
+    async fn claim(&self) -> Result<BusyGuard<'_>, Busy> {
         if self.busy.replace(true) {
             return Err(Busy);
         }
-        Ok(BusyGuard(&self.busy))
+        let guard = BusyGuard(&self.busy);
+        if self.ledger.borrow().unsettled_create && self.reload().await.is_ok() {
+            self.ledger.borrow_mut().unsettled_create = false;
+        }
+        Ok(guard)
     }
 
     /// Tops up: create, approve, (update,) commit.
@@ -233,7 +243,7 @@ impl<M: Myq> Session<M> {
         approval: &impl Approval,
         progress: &mut impl FnMut(Progress),
     ) -> Result<Outcome, Busy> {
-        let _busy = self.claim()?;
+        let _busy = self.claim().await?;
         progress(Progress::Creating);
         let payment = match self.create(intent).await {
             Ok(payment) => payment,
@@ -250,7 +260,7 @@ impl<M: Myq> Session<M> {
         approval: &impl Approval,
         progress: &mut impl FnMut(Progress),
     ) -> Result<Option<Outcome>, Busy> {
-        let _busy = self.claim()?;
+        let _busy = self.claim().await?;
         let Some(payment) = self.pending_ref(payment_id) else {
             return Ok(None);
         };
@@ -266,7 +276,7 @@ impl<M: Myq> Session<M> {
         reason: &str,
         progress: &mut impl FnMut(Progress),
     ) -> Result<Option<Outcome>, Busy> {
-        let _busy = self.claim()?;
+        let _busy = self.claim().await?;
         let Some(payment) = self.pending_ref(payment_id) else {
             return Ok(None);
         };
@@ -331,11 +341,12 @@ impl<M: Myq> Session<M> {
             Err(error) if error.outcome_unknown() => error,
             Err(error) => return Err(error),
         };
-        let Ok(listed) = self.myq.payments(&self.provider, self.user_id).await else {
-            // Not knowable now; the next reload or page start lists it as pending.
+        let listed = self.myq.payments(&self.provider, self.user_id).await;
+        let mut ledger = self.ledger.borrow_mut();
+        let Ok(listed) = listed else {
+            ledger.unsettled_create = true;
             return Err(error);
         };
-        let mut ledger = self.ledger.borrow_mut();
         let made = listed.iter().find(|p| {
             p.state == PaymentState::Created && p.amount == intent.amount && !ledger.knows(&p.id)
         });
@@ -343,6 +354,7 @@ impl<M: Myq> Session<M> {
         for payment in listed.into_iter().rev() {
             ledger.record(payment);
         }
+        ledger.unsettled_create = found.is_none();
         found.ok_or(error)
     }
 

@@ -27,6 +27,16 @@ pub async fn fault(spec: Value) {
     control("POST", "/faults", Some(spec)).await;
 }
 
+/// A control call without a body: `/tokens/expire`, `/reset`.
+pub async fn control_post(path: &str) {
+    control("POST", path, None).await;
+}
+
+/// A control call with a JSON body: `/providers/external` `{"enabled": false}`.
+pub async fn control_json(path: &str, body: Value) {
+    control("POST", path, Some(body)).await;
+}
+
 /// The simulator's state: users with balances, payments, request counts per operation.
 pub async fn state() -> Value {
     let text = control("GET", "/state", None).await;
