@@ -8,6 +8,31 @@ use serde::{Deserialize, Serialize};
 use super::money::Money;
 use super::wire;
 
+/// `POST /auth/token` body. The host's backend sends it, never the widget: the client secret
+/// stays on a server.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TokenRequest {
+    /// `client_credentials` or `login_info`.
+    pub grant_type: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Space-separated, e.g. `credit users`.
+    pub scope: String,
+    /// `login_info` only: `{"type": 3, "name", "pwd"}` (username and password).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub login: Option<Login>,
+}
+
+/// The user a `login_info` grant logs in as.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Login {
+    /// 3: username and password.
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub name: String,
+    pub pwd: String,
+}
+
 /// `POST /auth/token` answer, or the host's token endpoint answer.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct TokenAnswer {
@@ -247,6 +272,33 @@ mod tests {
         );
         assert!(serde_json::from_str::<Committed>(r#"{"amount": "ten"}"#).is_err());
         assert!(serde_json::from_str::<User>(r#"{"id": -4, "username": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn writes_both_token_grants() {
+        let mut request = TokenRequest {
+            grant_type: "client_credentials".into(),
+            client_id: "c".into(),
+            client_secret: "s".into(),
+            scope: "credit users".into(),
+            login: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&request).unwrap(),
+            serde_json::json!({"grant_type": "client_credentials", "client_id": "c",
+                               "client_secret": "s", "scope": "credit users"})
+        );
+        request.grant_type = "login_info".into();
+        request.login = Some(Login {
+            kind: 3,
+            name: "jnovak".into(),
+            pwd: "pw".into(),
+        });
+        let value = serde_json::to_value(&request).unwrap();
+        assert_eq!(
+            (value["type"].as_u64(), value["name"].as_str()),
+            (Some(3), Some("jnovak"))
+        );
     }
 
     #[test]
