@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::topup::Who;
+use crate::api::Money;
+use crate::topup::{AmountRules, Who, parse_decimal, plain};
 
 /// What the attributes say, checked. Built anew whenever an attribute changes.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,7 +15,23 @@ pub struct Config {
     pub who: Who,
     /// Recharge provider reference.
     pub provider: String,
+    /// Preset amounts, each within the rules.
+    pub amounts: Vec<Money>,
+    /// Bounds of a typed amount.
+    pub rules: AmountRules,
+    /// ISO 4217 code, for display only.
+    pub currency: Option<String>,
+    /// BCP 47 tag; `None`: the page's language.
+    pub locale: Option<String>,
+    /// The payment description MyQ X keeps.
+    pub description: String,
 }
+
+/// Preset amounts when the `amounts` attribute is absent.
+pub const DEFAULT_AMOUNTS: [Money; 3] = [Money(5_000), Money(10_000), Money(20_000)];
+
+/// The longest description sent (MyQ X shows it in the credit statement).
+const MAX_DESCRIPTION: usize = 255;
 
 /// An attribute the widget cannot work with, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,13 +95,98 @@ impl Config {
                 format!("'{provider}' is not a provider reference"),
             ));
         }
+        let rules = read_rules(&value)?;
+        let amounts = match value("amounts") {
+            Some(list) => list
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    let amount =
+                        parse_decimal(a).map_err(|e| invalid("amounts", format!("'{a}': {e}")))?;
+                    rules
+                        .check(amount)
+                        .map_err(|e| invalid("amounts", format!("'{a}': {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => DEFAULT_AMOUNTS
+                .into_iter()
+                .filter(|a| rules.check(*a).is_ok())
+                .collect(),
+        };
+        let currency = value("currency").map(|c| c.to_ascii_uppercase());
+        if let Some(code) = currency
+            .as_deref()
+            .filter(|c| c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()))
+        {
+            return Err(invalid(
+                "currency",
+                format!("'{code}' is not an ISO 4217 code like CZK"),
+            ));
+        }
+        let locale = value("locale");
+        if let Some(tag) = locale.as_deref().filter(|tag| !is_language_tag(tag)) {
+            return Err(invalid(
+                "locale",
+                format!("'{tag}' is not a language tag like cs or en-GB"),
+            ));
+        }
+        let description = attribute("description").unwrap_or_default();
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(invalid(
+                "description",
+                format!("is longer than {MAX_DESCRIPTION} characters"),
+            ));
+        }
         Ok(Config {
             base_url,
             token_url,
             who,
             provider,
+            amounts,
+            rules,
+            currency,
+            locale,
+            description,
         })
     }
+}
+
+/// `min`, `max` and `step`: positive, `min` ≤ `max`.
+fn read_rules(value: &impl Fn(&str) -> Option<String>) -> Result<AmountRules, ConfigError> {
+    let positive = |name: &'static str| -> Result<Option<Money>, ConfigError> {
+        let Some(text) = value(name) else {
+            return Ok(None);
+        };
+        match parse_decimal(&text) {
+            Ok(amount) if amount.cents() > 0 => Ok(Some(amount)),
+            Ok(_) => Err(invalid(name, format!("'{text}' must be more than zero"))),
+            Err(err) => Err(invalid(name, format!("'{text}': {err}"))),
+        }
+    };
+    let defaults = AmountRules::default();
+    let rules = AmountRules {
+        min: positive("min")?.unwrap_or(defaults.min),
+        max: positive("max")?,
+        step: positive("step")?,
+    };
+    if let Some(max) = rules.max.filter(|max| *max < rules.min) {
+        return Err(invalid(
+            "max",
+            format!("{} is below min {}", plain(max), plain(rules.min)),
+        ));
+    }
+    Ok(rules)
+}
+
+/// A BCP 47 tag's shape: letters and digits in subtags of 1 to 8, the first alphabetic.
+fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split(['-', '_']);
+    let first = subtags.next().unwrap_or_default();
+    (2..=8).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_alphabetic())
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Resolves `url` against the page and refuses what would send a token in clear text: plain
@@ -246,6 +348,87 @@ mod tests {
         assert_eq!(
             read(&[base, ("user-id", " 42 ")], page).unwrap().who,
             Who::Id(42)
+        );
+    }
+
+    #[test]
+    fn reads_amounts_bounds_and_display_settings() {
+        let page = "https://intranet.example.edu/";
+        let config = read(
+            &[
+                ("base-url", "/api"),
+                ("user-id", "1"),
+                ("amounts", "50, 100,200.50"),
+                ("min", "20"),
+                ("max", "2000"),
+                ("step", "0.50"),
+                ("currency", "czk"),
+                ("locale", "cs-CZ"),
+                ("description", "Kiosk"),
+            ],
+            page,
+        )
+        .unwrap();
+        assert_eq!(config.amounts, [Money(5_000), Money(10_000), Money(20_050)]);
+        assert_eq!(
+            config.rules,
+            AmountRules {
+                min: Money(2_000),
+                max: Some(Money(200_000)),
+                step: Some(Money(50))
+            }
+        );
+        assert_eq!(
+            (config.currency.as_deref(), config.locale.as_deref()),
+            (Some("CZK"), Some("cs-CZ"))
+        );
+        assert_eq!(config.description, "Kiosk");
+
+        let defaults = read(
+            &[("base-url", "/api"), ("user-id", "1"), ("max", "150")],
+            page,
+        )
+        .unwrap();
+        assert_eq!(
+            defaults.amounts,
+            [Money(5_000), Money(10_000)],
+            "presets above max are left out"
+        );
+        assert_eq!(defaults.rules.min, Money(1));
+    }
+
+    #[test]
+    fn refuses_bad_amount_attributes_naming_them() {
+        let page = "https://intranet.example.edu/";
+        let base = [("base-url", "/api"), ("user-id", "1")];
+        for (attribute, value) in [
+            ("amounts", "50,abc"),
+            ("amounts", "0"),
+            ("min", "-5"),
+            ("max", "x"),
+            ("step", "0"),
+            ("currency", "Kč"),
+            ("locale", "c"),
+            ("locale", "en GB"),
+            ("amounts", "10.001"),
+        ] {
+            let mut attributes = base.to_vec();
+            attributes.push((attribute, value));
+            assert_eq!(
+                read(&attributes, page).unwrap_err().attribute,
+                attribute,
+                "{attribute}={value}"
+            );
+        }
+        let mut attributes = base.to_vec();
+        attributes.extend([("min", "100"), ("max", "50")]);
+        assert_eq!(read(&attributes, page).unwrap_err().attribute, "max");
+        let mut attributes = base.to_vec();
+        attributes.extend([("min", "100"), ("amounts", "50")]);
+        let err = read(&attributes, page).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "amounts: '50': the amount must be at least 100.00"
         );
     }
 

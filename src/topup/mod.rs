@@ -1,9 +1,11 @@
 //! `topup`: the top-up flow. Pure Rust: no DOM, no fetch; it drives MyQ X through the
 //! [`Myq`](crate::api::Myq) trait, so `cargo test` runs it natively.
 
+mod amount;
 mod session;
 mod start;
 
+pub use amount::{AmountError, AmountRules, parse_decimal, plain};
 pub use session::{
     Approval, Approved, Busy, Intent, NoApproval, Outcome, PaymentRef, Progress, Session,
 };
