@@ -45,7 +45,10 @@ async fn mounts_fetches_a_token_resolves_the_user_and_shows_the_providers() {
     for name in ["External Payment Providers", "PayPal", "Voucher"] {
         assert!(html.contains(name), "{name} shown in {html}");
     }
-    assert!(html.contains("Credit: 120.00"), "balance shown in {html}");
+    assert_eq!(
+        shadow_text(&element, ".myq-topup__balance").as_deref(),
+        Some("Credit: 120.00")
+    );
 
     assert_eq!(requests("demo.token").await, 1);
     assert_eq!(requests("users.find").await, 1);

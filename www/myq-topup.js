@@ -5,8 +5,16 @@ import init, { mount } from "./wasm/myq-topup.js";
 // One module instance for every element on the page; fetched relative to this file.
 const loaded = init({ module_or_path: new URL("./wasm/myq-topup_bg.wasm", import.meta.url) });
 
+const ATTRIBUTES = [
+  "base-url", "token-url", "user-id", "username", "provider", "amounts", "min", "max", "step",
+  "currency", "locale", "description",
+];
+
 class MyqTopup extends HTMLElement {
+  static observedAttributes = ATTRIBUTES;
+
   #widget = null;
+  #restart = false;
 
   async connectedCallback() {
     await loaded;
@@ -22,6 +30,23 @@ class MyqTopup extends HTMLElement {
         this.#widget = null;
       }
     });
+  }
+
+  attributeChangedCallback(_name, before, after) {
+    if (before === after || !this.#widget || this.#restart) return;
+    // Several attributes set in one go restart the widget once.
+    this.#restart = true;
+    queueMicrotask(() => {
+      this.#restart = false;
+      this.#widget?.refresh();
+    });
+  }
+
+  /** Tops up `amount` (a number or a decimal string); resolves with the outcome's detail. */
+  async topUp(amount) {
+    await loaded;
+    if (!this.#widget) throw { operation: "input", message: "the element is not in the page" };
+    return this.#widget.topUp(amount);
   }
 
   /** Reads the attributes again and reconnects. */

@@ -1,11 +1,17 @@
 //! `host`: the page boundary. Attributes and properties into a checked [`Config`], the token
-//! source, DOM events out. The only layer that knows the page.
+//! source, the approval hook, DOM events out, and the [`Widget`] controller whose [`View`] the
+//! UI renders. The only layer that knows the page.
 
+mod approval;
 mod config;
 pub mod events;
 mod token;
 mod widget;
 
-pub use config::{Config, ConfigError, DEFAULT_PROVIDER};
+pub use config::{Config, ConfigError, DEFAULT_AMOUNTS, DEFAULT_PROVIDER};
 pub use token::describe;
-pub use widget::{Status, Widget};
+pub use widget::{CANCELED_BY_USER, Notice, Phase, ProblemKind, View, Widget};
+
+/// What the UI needs of the layers below, named here so that it never reaches around the host.
+pub use crate::api::{Money, Payment, PaymentState};
+pub use crate::topup::{AmountError, AmountRules, Outcome, Progress, plain};

@@ -1,94 +1,414 @@
-//! One `<myq-topup>` on the page: its configuration, its state as signals for the UI, and the
-//! events it dispatches.
+//! One `<myq-topup>` on the page: its configuration, the top-up session, its state as a signal
+//! for the UI, and the events it dispatches.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 use web_sys::HtmlElement;
 
+use super::approval::ElementApproval;
 use super::config::Config;
-use super::events::{self, emit};
+use super::events::{self, PaymentDetail, Settled, emit, emit_js, to_js};
 use super::token::ElementTokens;
-use crate::api::{DEFAULT_TIMEOUT_MS, MyqClient};
-use crate::topup::{self, Account};
+use crate::api::{
+    ApiError, DEFAULT_TIMEOUT_MS, Failure, Money, MyqClient, Operation, Payment, PaymentState,
+    Provider,
+};
+use crate::topup::{
+    self, Account, AmountError, Intent, Outcome, Progress, Session, StartError, parse_decimal,
+};
 
-/// What the widget shows.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Status {
+/// The reason MyQ X keeps when the user cancels an unfinished payment.
+pub const CANCELED_BY_USER: &str = "Canceled by user";
+
+/// Where the widget is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Phase {
+    #[default]
     Starting,
-    Ready(Account),
+    Ready,
     /// The widget cannot go on until the problem is fixed or retried.
-    Failed(events::Error),
+    Failed {
+        kind: ProblemKind,
+        error: events::Error,
+    },
 }
 
-/// The controller of one element. Cheap to clone: clones share the element and the signals.
+/// Why a flow did not end as the user wanted, as the UI words it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// External Payment Providers is switched off in MyQ X.
+    ProviderDisabled,
+    /// No answer, or a server error: nothing changed, trying again is safe.
+    Unavailable,
+    /// The server refused; its message says why.
+    Refused,
+    /// A payment exists but could not be finished; it is listed as unfinished.
+    Unfinished,
+    /// The amount is not one the widget tops up.
+    Input,
+    /// No token: the host's token endpoint or `tokenProvider` failed.
+    SignIn,
+}
+
+/// The result of the last flow, shown until the next one starts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    Committed {
+        payment_no: Option<String>,
+        credited: Money,
+        balance: Option<Money>,
+    },
+    RolledBack {
+        reason: String,
+    },
+    Problem {
+        kind: ProblemKind,
+        error: events::Error,
+    },
+}
+
+impl Notice {
+    /// Whether the same action may simply be tried again.
+    pub fn can_retry(&self) -> bool {
+        matches!(
+            self,
+            Notice::Problem {
+                kind: ProblemKind::Unavailable,
+                ..
+            }
+        )
+    }
+}
+
+/// Everything the UI shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct View {
+    pub phase: Phase,
+    pub config: Option<Config>,
+    /// The active recharge providers; the configured one is `config.provider`.
+    pub providers: Vec<Provider>,
+    pub balance: Option<Money>,
+    /// The user's payments with the provider, newest first.
+    pub payments: Vec<Payment>,
+    /// The running flow's step.
+    pub busy: Option<Progress>,
+    pub notice: Option<Notice>,
+    /// The last amount asked for, for a retry.
+    pub last_amount: Option<Money>,
+}
+
+impl View {
+    pub fn pending(&self) -> impl Iterator<Item = &Payment> {
+        self.payments
+            .iter()
+            .filter(|p| p.state == PaymentState::Created)
+    }
+}
+
+/// The controller of one element. Cheap to clone: clones share everything.
 #[derive(Clone)]
 pub struct Widget {
+    inner: Rc<Inner>,
+}
+
+struct Inner {
     element: HtmlElement,
-    status: RwSignal<Status>,
+    view: RwSignal<View>,
+    session: RefCell<Option<Rc<Session<MyqClient>>>>,
+    /// Bumped by every start: a start overtaken by a newer one changes nothing.
+    generation: Cell<u32>,
 }
 
 impl Widget {
     pub fn new(element: HtmlElement) -> Widget {
         Widget {
-            element,
-            status: RwSignal::new(Status::Starting),
+            inner: Rc::new(Inner {
+                element,
+                view: RwSignal::new(View::default()),
+                session: RefCell::new(None),
+                generation: Cell::new(0),
+            }),
         }
     }
 
-    pub fn status(&self) -> ReadSignal<Status> {
-        self.status.read_only()
+    pub fn view(&self) -> ReadSignal<View> {
+        self.inner.view.read_only()
     }
 
-    /// Reads the attributes and connects: user, providers, balance; then `myq-topup-ready`, or
-    /// `myq-topup-error` and a message in the widget.
+    /// Reads the attributes and connects: user, providers, balance, payments; then
+    /// `myq-topup-ready`, or `myq-topup-error` and a message in the widget.
     ///
     /// Everything happens after this returns, so a listener added right after mounting hears
     /// every event, a configuration error included.
     pub fn start(&self) {
-        self.status.set(Status::Starting);
+        let generation = self.inner.generation.get() + 1;
+        self.inner.generation.set(generation);
+        self.inner.session.replace(None);
+        self.inner.view.set(View::default());
         let widget = self.clone();
         leptos::task::spawn_local(async move {
-            let config = match widget.config() {
-                Ok(config) => config,
-                Err(err) => return widget.fail(events::Error::about("config", &err)),
-            };
-            let tokens = Rc::new(ElementTokens {
-                element: widget.element.clone(),
-                token_url: config.token_url.clone(),
-            });
-            let myq = MyqClient::new(&config.base_url, tokens, DEFAULT_TIMEOUT_MS);
-            match topup::start(&myq, &config.who, &config.provider).await {
-                Ok(account) => {
-                    emit(&widget.element, "ready", &events::Ready::from(&account));
-                    widget.status.set(Status::Ready(account));
+            let result = widget.connect().await;
+            if widget.inner.generation.get() != generation {
+                return;
+            }
+            match result {
+                Ok((config, account, session)) => {
+                    let pending = session.pending().len();
+                    emit(
+                        &widget.inner.element,
+                        "ready",
+                        &events::Ready::new(&account, pending),
+                    );
+                    widget.inner.view.set(View {
+                        phase: Phase::Ready,
+                        config: Some(config),
+                        providers: account.providers.clone(),
+                        balance: session.balance(),
+                        payments: session.payments(),
+                        ..View::default()
+                    });
+                    widget.inner.session.replace(Some(Rc::new(session)));
                 }
-                Err(err) => widget.fail((&err).into()),
+                Err((kind, error)) => {
+                    emit(&widget.inner.element, "error", &error);
+                    widget
+                        .inner
+                        .view
+                        .update(|v| v.phase = Phase::Failed { kind, error });
+                }
             }
         });
     }
 
+    async fn connect(
+        &self,
+    ) -> Result<(Config, Account, Session<MyqClient>), (ProblemKind, events::Error)> {
+        let config = self
+            .config()
+            .map_err(|err| (ProblemKind::Refused, events::Error::about("config", &err)))?;
+        let tokens = Rc::new(ElementTokens {
+            element: self.inner.element.clone(),
+            token_url: config.token_url.clone(),
+        });
+        let myq = MyqClient::new(&config.base_url, tokens, DEFAULT_TIMEOUT_MS);
+        let account = topup::start(&myq, &config.who, &config.provider)
+            .await
+            .map_err(|err| {
+                let kind = match &err {
+                    StartError::Api(error) => kind_of(error),
+                    StartError::ProviderInactive(_) => ProblemKind::ProviderDisabled,
+                    StartError::UnknownUser(_) | StartError::AmbiguousUser(_) => {
+                        ProblemKind::Refused
+                    }
+                };
+                (kind, events::Error::from(&err))
+            })?;
+        let session = Session::open(myq, &account)
+            .await
+            .map_err(|err| (kind_of(&err), events::Error::from(&err)))?;
+        Ok((config, account, session))
+    }
+
     fn config(&self) -> Result<Config, super::ConfigError> {
-        let page = self
-            .element
+        let element = &self.inner.element;
+        let page = element
             .owner_document()
             .and_then(|d| d.url().ok())
             .unwrap_or_default();
-        Config::read(|name| self.element.get_attribute(name), &page)
+        Config::read(|name| element.get_attribute(name), &page)
     }
 
-    fn fail(&self, error: events::Error) {
-        emit(&self.element, "error", &error);
-        self.status.set(Status::Failed(error));
+    /// Tops up `amount`. `None` when the widget is not ready or a flow is already running: the
+    /// trigger is ignored, as a double click must be.
+    pub async fn top_up(&self, amount: Money) -> Option<Result<Outcome, events::Error>> {
+        let session = self.session()?;
+        let config = self.inner.view.with_untracked(|v| v.config.clone())?;
+        if let Err(err) = config.rules.check(amount) {
+            let error = events::Error::about("input", &err);
+            return Some(Err(self.problem(ProblemKind::Input, error)));
+        }
+        let intent = Intent {
+            amount,
+            description: config.description.clone(),
+        };
+        self.inner.view.update(|v| v.last_amount = Some(amount));
+        let approval = ElementApproval {
+            element: self.inner.element.clone(),
+        };
+        let outcome = session
+            .top_up(&intent, &approval, &mut self.progress())
+            .await
+            .ok()?;
+        Some(self.settle(&session, outcome))
+    }
+
+    /// Finishes an unfinished payment: approval (when set), then commit.
+    pub async fn finish(&self, payment_id: &str) -> Option<Result<Outcome, events::Error>> {
+        let session = self.session()?;
+        let approval = ElementApproval {
+            element: self.inner.element.clone(),
+        };
+        let outcome = session
+            .finish(payment_id, &approval, &mut self.progress())
+            .await
+            .ok()??;
+        Some(self.settle(&session, outcome))
+    }
+
+    /// Cancels an unfinished payment.
+    pub async fn cancel(&self, payment_id: &str) -> Option<Result<Outcome, events::Error>> {
+        let session = self.session()?;
+        let outcome = session
+            .cancel(payment_id, CANCELED_BY_USER, &mut self.progress())
+            .await
+            .ok()??;
+        Some(self.settle(&session, outcome))
+    }
+
+    fn session(&self) -> Option<Rc<Session<MyqClient>>> {
+        self.inner.session.borrow().clone()
+    }
+
+    /// Shows each step; dispatches `myq-topup-created` when the payment exists.
+    fn progress(&self) -> impl FnMut(Progress) + use<> {
+        let widget = self.clone();
+        move |step| {
+            if let Progress::Created(payment) = &step {
+                emit(
+                    &widget.inner.element,
+                    "created",
+                    &PaymentDetail::from(payment),
+                );
+            }
+            widget.inner.view.update(|v| {
+                v.notice = None;
+                v.busy = Some(step);
+            });
+        }
+    }
+
+    /// Shows a flow's outcome and dispatches its event.
+    fn settle(
+        &self,
+        session: &Session<MyqClient>,
+        outcome: Outcome,
+    ) -> Result<Outcome, events::Error> {
+        let result = match &outcome {
+            Outcome::Committed {
+                payment,
+                credited,
+                balance,
+            } => Ok(Notice::Committed {
+                payment_no: payment.payment_no.clone(),
+                credited: *credited,
+                balance: *balance,
+            }),
+            Outcome::RolledBack { reason, .. } => Ok(Notice::RolledBack {
+                reason: reason.clone(),
+            }),
+            Outcome::Unresolved { payment, error } => Err((
+                ProblemKind::Unfinished,
+                events::Error {
+                    payment_id: Some(payment.id.clone()),
+                    ..events::Error::from(error)
+                },
+            )),
+            Outcome::Failed { error } => Err((kind_of(error), error.into())),
+        };
+        let result = match result {
+            Ok(notice) => {
+                if let Some(settled) = Settled::of(&outcome) {
+                    emit_js(&self.inner.element, settled.event(), &settled.detail());
+                }
+                self.show(notice);
+                Ok(outcome)
+            }
+            Err((kind, error)) => Err(self.problem(kind, error)),
+        };
+        self.inner.view.update(|v| {
+            v.busy = None;
+            v.balance = session.balance();
+            v.payments = session.payments();
+        });
+        result
+    }
+
+    /// `element.topUp(amount)`: `amount` is a number or a decimal string. Resolves with the
+    /// [`Settled`] detail; rejects with an error detail (`operation: "input"` for an amount the
+    /// widget refuses, or when it is not ready or already topping up).
+    pub async fn top_up_for_page(&self, amount: JsValue) -> Result<JsValue, JsValue> {
+        let amount = match amount.as_f64() {
+            Some(number) => Money::from_number(number).ok_or(AmountError::TooManyDecimals),
+            None => parse_decimal(&amount.as_string().unwrap_or_default()),
+        };
+        let amount = amount.map_err(|err| {
+            to_js(&self.problem(ProblemKind::Input, events::Error::about("input", &err)))
+        })?;
+        let outcome = self.top_up(amount).await.ok_or_else(|| {
+            let busy = "the widget is not ready, or a top-up is already running";
+            to_js(&events::Error::about("input", &busy))
+        })?;
+        let outcome = outcome.map_err(|error| to_js(&error))?;
+        Ok(Settled::of(&outcome)
+            .map(|s| to_js(&s))
+            .unwrap_or(JsValue::UNDEFINED))
+    }
+
+    fn show(&self, notice: Notice) {
+        self.inner.view.update(|v| {
+            v.busy = None;
+            v.notice = Some(notice);
+        });
+    }
+
+    /// Shows a problem and dispatches `myq-topup-error`.
+    fn problem(&self, kind: ProblemKind, error: events::Error) -> events::Error {
+        emit(&self.inner.element, "error", &error);
+        self.show(Notice::Problem {
+            kind,
+            error: error.clone(),
+        });
+        error
     }
 
     /// The element's shadow root, made on first use and reused after the element moves.
     pub fn shadow_root(&self) -> web_sys::ShadowRoot {
-        self.element.shadow_root().unwrap_or_else(|| {
+        let element = &self.inner.element;
+        element.shadow_root().unwrap_or_else(|| {
             let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
-            self.element
+            element
                 .attach_shadow(&init)
                 .expect("a custom element can hold a shadow root")
         })
+    }
+
+    /// The page's language when the `locale` attribute names none.
+    pub fn page_language(&self) -> String {
+        let element = &self.inner.element;
+        let from_page = element
+            .owner_document()
+            .and_then(|d| d.document_element())
+            .and_then(|root| root.get_attribute("lang"))
+            .filter(|lang| !lang.is_empty());
+        from_page
+            .or_else(|| web_sys::window()?.navigator().language())
+            .unwrap_or_else(|| "en".into())
+    }
+}
+
+/// How the UI words a failed call.
+fn kind_of(error: &ApiError) -> ProblemKind {
+    if error.operation == Operation::Token {
+        return ProblemKind::SignIn;
+    }
+    match &error.failure {
+        Failure::Refused { message, .. } if message.contains("Payment provider is disabled") => {
+            ProblemKind::ProviderDisabled
+        }
+        Failure::Refused { status, .. } if *status < 500 => ProblemKind::Refused,
+        _ => ProblemKind::Unavailable,
     }
 }

@@ -1,7 +1,10 @@
-//! `ui`: Leptos components. They read the host's state and send intents; no HTTP, no events.
+//! `ui`: Leptos components. They read the host's view and send intents; no HTTP, no events.
 //!
-//! [`mount`] is what the element's JavaScript calls when `<myq-topup>` is connected.
+//! [`mount`] is what the element's JavaScript (`www/myq-topup.js`) calls when `<myq-topup>` is
+//! connected; the returned [`MountedWidget`] carries the element's methods.
 
+mod format;
+mod i18n;
 mod topup;
 
 use std::any::Any;
@@ -26,6 +29,13 @@ impl MountedWidget {
     /// Reads the attributes again and reconnects.
     pub fn refresh(&self) {
         self.widget.start();
+    }
+
+    /// `element.topUp(amount)`: see [`Widget::top_up_for_page`].
+    #[wasm_bindgen(js_name = topUp)]
+    pub fn top_up(&self, amount: JsValue) -> js_sys::Promise {
+        let widget = self.widget.clone();
+        wasm_bindgen_futures::future_to_promise(async move { widget.top_up_for_page(amount).await })
     }
 
     /// Removes the view from the shadow root.

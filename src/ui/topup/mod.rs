@@ -1,79 +1,251 @@
-//! The widget's face: balance, providers, the "Top up credit" button, errors.
+//! The widget's face: balance, "Top up credit", the amount form, results, unfinished and recent
+//! payments. It reads the host's [`View`] and sends intents to the [`Widget`].
+
+mod form;
+mod payments;
 
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 
-use crate::api::Money;
-use crate::host::{Status, Widget};
+use crate::host::{Money, Notice, Phase, View, Widget};
+use crate::ui::format::MoneyFormat;
+use crate::ui::i18n::{Lang, Texts};
 
 /// The widget's CSS: lives in the shadow root, BEM classes `myq-topup__*`, themed by
-/// `--myq-topup-*` custom properties.
+/// `--myq-topup-*` custom properties and `::part()`.
 pub const STYLE: &str = include_str!("style.css");
+
+/// What every part of the widget reads: the view, the language, the money format.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    widget: SendWrapper<Widget>,
+    pub view: ReadSignal<View>,
+    pub lang: Memo<Lang>,
+    locale: Memo<String>,
+    currency: Memo<Option<String>>,
+}
+
+impl Shared {
+    pub fn texts(&self) -> &'static Texts {
+        self.lang.get().texts()
+    }
+
+    pub fn money(&self, amount: Money) -> String {
+        MoneyFormat::new(&self.locale.get(), self.currency.get().as_deref()).format(amount)
+    }
+
+    pub fn busy(&self) -> bool {
+        self.view.with(|v| v.busy.is_some())
+    }
+
+    /// Runs an intent in the background; its result shows through the view.
+    pub fn act<F: Future + 'static>(&self, intent: impl FnOnce(Widget) -> F) {
+        let future = intent(Widget::clone(&self.widget));
+        leptos::task::spawn_local(async move {
+            future.await;
+        });
+    }
+}
 
 #[component]
 pub fn TopUp(widget: Widget) -> impl IntoView {
-    let status = widget.status();
-    let busy = move || matches!(status.get(), Status::Starting);
+    let view = widget.view();
+    let page_language = widget.page_language();
+    let locale = Memo::new(move |_| {
+        view.with(|v| v.config.as_ref().and_then(|c| c.locale.clone()))
+            .unwrap_or_else(|| page_language.clone())
+    });
+    let shared = Shared {
+        widget: SendWrapper::new(widget),
+        view,
+        lang: Memo::new(move |_| Lang::of(&locale.get())),
+        locale,
+        currency: Memo::new(move |_| {
+            view.with(|v| v.config.as_ref().and_then(|c| c.currency.clone()))
+        }),
+    };
+    let starting = move || view.with(|v| matches!(v.phase, Phase::Starting));
+    let ready = move || view.with(|v| matches!(v.phase, Phase::Ready));
+    let failed = move || view.with(|v| matches!(v.phase, Phase::Failed { .. }));
+    let busy = {
+        let shared = shared.clone();
+        move || (starting() || shared.busy()).to_string()
+    };
+    let live = live_text(shared.clone());
+    let (loading, failure, main) = (shared.clone(), shared.clone(), shared);
+
     view! {
-        <section class="myq-topup" part="container" aria-busy=move || busy().to_string()>
-            {move || match status.get() {
-                Status::Starting => {
-                    view! { <p class="myq-topup__status" role="status">"Loading…"</p> }.into_any()
-                }
-                Status::Ready(account) => {
-                    let providers = account
-                        .providers
-                        .iter()
-                        .map(|p| {
-                            let selected = p.reference == account.provider;
-                            view! {
-                                <li
-                                    class="myq-topup__provider"
-                                    class:myq-topup__provider--selected=selected
-                                    data-reference=p.reference.clone()
-                                >
-                                    {p.name.clone()}
-                                </li>
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <p class="myq-topup__balance" part="balance">
-                            {account.balance.map(|b| format!("Credit: {}", plain(b)))}
-                        </p>
-                        <button class="myq-topup__button" part="button" type="button">
-                            "Top up credit"
-                        </button>
-                        <ul class="myq-topup__providers" aria-label="Recharge providers">
-                            {providers}
-                        </ul>
-                    }
-                        .into_any()
-                }
-                Status::Failed(error) => {
-                    let retry = widget.clone();
-                    view! {
-                        <p class="myq-topup__error" part="error" role="alert">
-                            {error.message}
-                        </p>
-                        <button
-                            class="myq-topup__button myq-topup__button--secondary"
-                            part="button"
-                            type="button"
-                            on:click=move |_| retry.start()
-                        >
-                            "Try again"
-                        </button>
-                    }
-                        .into_any()
-                }
-            }}
+        <section
+            class="myq-topup"
+            part="container"
+            lang=move || locale.get()
+            aria-busy=busy
+        >
+            <Show when=starting>
+                <p class="myq-topup__status">{
+                    let loading = loading.clone();
+                    move || loading.texts().loading
+                }</p>
+            </Show>
+            <Show when=failed>{start_failure(failure.clone())}</Show>
+            <Show when=ready>{ready_view(main.clone())}</Show>
+            <p class="myq-topup__live" role="status" aria-live="polite">{live}</p>
         </section>
     }
 }
 
-/// `12.5` as `12.50`.
-fn plain(amount: Money) -> String {
-    let cents = amount.cents();
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+/// The widget could not start: why, and a way to try again.
+fn start_failure(shared: Shared) -> impl IntoView {
+    let Phase::Failed { kind, error } = shared.view.get_untracked().phase else {
+        return ().into_any();
+    };
+    let texts = shared.texts();
+    let message = texts.problem(kind, &error.message);
+    let restart = shared.clone();
+    view! {
+        <div class="myq-topup__problem" part="error" role="alert">
+            <p class="myq-topup__error">{texts.cannot_start} " " {message}</p>
+        </div>
+        <button
+            class="myq-topup__button myq-topup__button--secondary"
+            part="button"
+            type="button"
+            on:click=move |_| restart.widget.start()
+        >
+            {texts.try_again}
+        </button>
+    }
+    .into_any()
+}
+
+fn ready_view(shared: Shared) -> impl IntoView {
+    let balance = {
+        let shared = shared.clone();
+        move || {
+            let balance = shared.view.with(|v| v.balance)?;
+            Some(view! {
+                <p class="myq-topup__balance" part="balance">
+                    {shared.texts().credit} ": "
+                    <strong class="myq-topup__balance-value">{shared.money(balance)}</strong>
+                </p>
+            })
+        }
+    };
+    let providers = {
+        let shared = shared.clone();
+        move || {
+            shared.view.with(|v| {
+                let chosen = v
+                    .config
+                    .as_ref()
+                    .map(|c| c.provider.clone())
+                    .unwrap_or_default();
+                v.providers
+                    .iter()
+                    .map(|p| {
+                        let selected = p.reference == chosen;
+                        view! {
+                            <li
+                                class="myq-topup__provider"
+                                class:myq-topup__provider--selected=selected
+                                data-reference=p.reference.clone()
+                            >
+                                {p.name.clone()}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            })
+        }
+    };
+    let providers_label = {
+        let shared = shared.clone();
+        move || shared.texts().providers
+    };
+    view! {
+        {balance}
+        <form::AmountForm shared=shared.clone() />
+        <ul class="myq-topup__providers" part="providers" aria-label=providers_label>
+            {providers}
+        </ul>
+        {notice(shared.clone())}
+        <payments::Unfinished shared=shared.clone() />
+        <payments::Recent shared=shared />
+    }
+}
+
+/// The last flow's result; problems are alerts, with a retry where it makes sense.
+fn notice(shared: Shared) -> impl IntoView {
+    let notice = Memo::new(move |_| shared.view.with(|v| v.notice.clone()));
+    move || {
+        let texts = shared.texts();
+        match notice.get()? {
+            Notice::Committed { payment_no, credited, balance } => {
+                let text = texts.committed(
+                    &shared.money(credited),
+                    payment_no.as_deref(),
+                    balance.map(|b| shared.money(b)).as_deref(),
+                );
+                Some(view! { <p class="myq-topup__result" part="result">{text}</p> }.into_any())
+            }
+            Notice::RolledBack { reason } => Some(
+                view! { <p class="myq-topup__result" part="result">{texts.rolled_back(&reason)}</p> }
+                    .into_any(),
+            ),
+            problem @ Notice::Problem { .. } => {
+                let Notice::Problem { kind, error } = &problem else { unreachable!() };
+                let message = texts.problem(*kind, &error.message);
+                let retry = problem
+                    .can_retry()
+                    .then(|| shared.view.with_untracked(|v| v.last_amount))
+                    .flatten()
+                    .map(|amount| {
+                        let shared = shared.clone();
+                        view! {
+                            <button
+                                class="myq-topup__button myq-topup__button--secondary"
+                                part="button"
+                                type="button"
+                                on:click=move |_| shared.act(move |w| async move { w.top_up(amount).await })
+                            >
+                                {texts.try_again}
+                            </button>
+                        }
+                    });
+                Some(
+                    view! {
+                        <div class="myq-topup__problem" part="error" role="alert">
+                            <p class="myq-topup__error">{message}</p>
+                        </div>
+                        {retry}
+                    }
+                    .into_any(),
+                )
+            }
+        }
+    }
+}
+
+/// What the live region announces: the running step, then the result.
+fn live_text(shared: Shared) -> impl Fn() -> String {
+    move || {
+        let texts = shared.texts();
+        shared.view.with(|v| match (&v.busy, &v.notice) {
+            (Some(step), _) => texts.progress(step).to_owned(),
+            (
+                None,
+                Some(Notice::Committed {
+                    credited,
+                    payment_no,
+                    balance,
+                }),
+            ) => texts.committed(
+                &shared.money(*credited),
+                payment_no.as_deref(),
+                balance.map(|b| shared.money(b)).as_deref(),
+            ),
+            (None, Some(Notice::RolledBack { reason })) => texts.rolled_back(reason),
+            _ => String::new(),
+        })
+    }
 }

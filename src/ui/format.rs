@@ -1,0 +1,53 @@
+//! Amounts as the reader's locale writes them, by the browser's `Intl.NumberFormat`.
+
+use js_sys::{Array, Intl, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::host::{Money, plain};
+
+/// Formats amounts for one locale and (optional) currency.
+#[derive(Clone)]
+pub struct MoneyFormat {
+    format: Option<Intl::NumberFormat>,
+}
+
+impl MoneyFormat {
+    /// `locale` is a BCP 47 tag; `currency` an ISO 4217 code, or `None` for a plain number.
+    pub fn new(locale: &str, currency: Option<&str>) -> MoneyFormat {
+        let options = Object::new();
+        let set =
+            |key: &str, value: JsValue| Reflect::set(&options, &JsValue::from_str(key), &value);
+        let configured = match currency {
+            Some(code) => set("style", "currency".into()).and(set("currency", code.into())),
+            None => {
+                set("minimumFractionDigits", 2.into()).and(set("maximumFractionDigits", 2.into()))
+            }
+        };
+        let locales = Array::of1(&JsValue::from_str(locale));
+        // Intl throws on an unknown currency; such a widget still shows plain numbers.
+        let format = configured
+            .ok()
+            .and_then(|_| number_format(&locales, &options).ok());
+        MoneyFormat { format }
+    }
+
+    pub fn format(&self, amount: Money) -> String {
+        self.format
+            .as_ref()
+            .and_then(|f| {
+                f.format()
+                    .call1(&JsValue::NULL, &amount.to_number().into())
+                    .ok()
+            })
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| plain(amount))
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Intl.NumberFormat(locales, options)`, which throws a RangeError for a tag or code it
+    /// cannot use: caught, never a trap.
+    #[wasm_bindgen(catch, js_namespace = Intl, js_name = NumberFormat)]
+    fn number_format(locales: &Array, options: &Object) -> Result<Intl::NumberFormat, JsValue>;
+}

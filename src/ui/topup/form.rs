@@ -1,0 +1,193 @@
+//! "Top up credit", then the amount: presets, a typed amount checked as it is typed, and a
+//! confirm button that names the amount and guards against double clicks.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use super::Shared;
+use crate::host::{AmountError, AmountRules, Money};
+
+#[component]
+pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let text = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let input = NodeRef::<html::Input>::new();
+    let opener = NodeRef::<html::Button>::new();
+    let config = Memo::new(move |_| shared.view.with(|v| v.config.clone()));
+    let rules = move || {
+        config
+            .with(|c| c.as_ref().map(|c| c.rules.clone()))
+            .unwrap_or_default()
+    };
+    let amount = Memo::new(move |_| rules().parse(&text.get()));
+
+    let show_form = move |_| {
+        open.set(true);
+        request_animation_frame(move || {
+            if let Some(input) = input.get() {
+                let _ = input.focus();
+            }
+        });
+    };
+    let hide_form = move |_| {
+        open.set(false);
+        request_animation_frame(move || {
+            if let Some(button) = opener.get() {
+                let _ = button.focus();
+            }
+        });
+    };
+    let submit = {
+        let shared = shared.clone();
+        move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            touched.set(true);
+            // The click guard: while a flow runs, further clicks and Enter presses do nothing.
+            if shared.busy() {
+                return;
+            }
+            if let Ok(amount) = amount.get_untracked() {
+                shared.act(move |widget| async move { widget.top_up(amount).await });
+            }
+        }
+    };
+    let message = {
+        let shared = shared.clone();
+        move || {
+            let error = amount.get().err().filter(|_| touched.get())?;
+            Some(
+                shared
+                    .texts()
+                    .amount_error(&error, &limit_text(&shared, &error, &rules())),
+            )
+        }
+    };
+    let invalid = move || (touched.get() && amount.with(Result::is_err)).to_string();
+    let presets = {
+        let shared = shared.clone();
+        move || {
+            let amounts = config
+                .with(|c| c.as_ref().map(|c| c.amounts.clone()))
+                .unwrap_or_default();
+            amounts
+                .into_iter()
+                .map(|preset| {
+                    let label = shared.money(preset);
+                    let chosen = move || amount.get() == Ok(preset);
+                    view! {
+                        <button
+                            class="myq-topup__preset"
+                            class:myq-topup__preset--chosen=chosen
+                            part="preset"
+                            type="button"
+                            aria-pressed=move || chosen().to_string()
+                            on:click=move |_| {
+                                text.set(crate::host::plain(preset));
+                                touched.set(true);
+                            }
+                        >
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view()
+        }
+    };
+    let confirm_label = {
+        let shared = shared.clone();
+        move || {
+            let texts = shared.texts();
+            if let Some(step) = shared.view.with(|v| v.busy.clone()) {
+                return texts.progress(&step).to_owned();
+            }
+            match amount.get() {
+                Ok(amount) => texts.confirm(&shared.money(amount)),
+                Err(_) => texts.top_up_credit.to_owned(),
+            }
+        }
+    };
+    let busy = {
+        let shared = shared.clone();
+        move || shared.busy()
+    };
+    let texts = {
+        let shared = shared.clone();
+        move || shared.texts()
+    };
+    let (t1, t2, t3, t4) = (texts.clone(), texts.clone(), texts.clone(), texts);
+
+    view! {
+        <Show when=move || !open.get()>
+            <button
+                class="myq-topup__button"
+                part="button"
+                type="button"
+                node_ref=opener
+                on:click=show_form
+            >
+                {t1().top_up_credit}
+            </button>
+        </Show>
+        <form class="myq-topup__form" part="form" hidden=move || !open.get() on:submit=submit novalidate>
+            <div class="myq-topup__presets" role="group" aria-label=move || t2().presets>
+                {presets}
+            </div>
+            <label class="myq-topup__label" for="myq-topup-amount">{move || t3().amount}</label>
+            <input
+                id="myq-topup-amount"
+                class="myq-topup__input"
+                part="input"
+                type="text"
+                inputmode="decimal"
+                autocomplete="off"
+                node_ref=input
+                aria-invalid=invalid
+                aria-describedby="myq-topup-amount-message"
+                prop:value=move || text.get()
+                on:input=move |event| {
+                    text.set(event_target_value(&event));
+                    touched.set(true);
+                }
+            />
+            <p id="myq-topup-amount-message" class="myq-topup__field-message" aria-live="polite">
+                {message}
+            </p>
+            <div class="myq-topup__actions">
+                <button
+                    class="myq-topup__button"
+                    class:myq-topup__button--busy=busy.clone()
+                    part="button confirm"
+                    type="submit"
+                    disabled=move || amount.with(Result::is_err)
+                    aria-disabled={
+                        let busy = busy.clone();
+                        move || busy().to_string()
+                    }
+                    aria-busy=move || busy().to_string()
+                >
+                    {confirm_label}
+                </button>
+                <button
+                    class="myq-topup__button myq-topup__button--secondary"
+                    part="button"
+                    type="button"
+                    on:click=hide_form
+                >
+                    {move || t4().close}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// The bound an amount error names, formatted for the reader.
+fn limit_text(shared: &Shared, error: &AmountError, rules: &AmountRules) -> String {
+    let limit: Option<Money> = match error {
+        AmountError::BelowMin(min) => Some(*min),
+        AmountError::AboveMax(_) => rules.max,
+        AmountError::OffStep(step) => Some(*step),
+        _ => None,
+    };
+    limit.map(|l| shared.money(l)).unwrap_or_default()
+}

@@ -1,0 +1,114 @@
+//! Unfinished payments (to finish or cancel) and the recent ones with their states.
+
+use leptos::prelude::*;
+
+use super::Shared;
+use crate::host::{Payment, PaymentState};
+
+/// How many recent payments are listed.
+const RECENT: usize = 5;
+
+/// Payments left `created`: by an earlier page, or by a flow that could not finish.
+#[component]
+pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
+    let pending = Memo::new(move |_| {
+        shared
+            .view
+            .with(|v| v.pending().cloned().collect::<Vec<_>>())
+    });
+    move || {
+        let pending = pending.get();
+        if pending.is_empty() {
+            return None;
+        }
+        let texts = shared.texts();
+        let items = pending
+            .into_iter()
+            .map(|payment| {
+                let id = payment.id.clone();
+                let (finish, cancel) = (shared.clone(), shared.clone());
+                let (finish_id, cancel_id) = (id.clone(), id);
+                view! {
+                    <li class="myq-topup__unfinished-item">
+                        <span>{describe(&shared, &payment)}</span>
+                        <button
+                            class="myq-topup__button"
+                            part="button"
+                            type="button"
+                            on:click=move |_| {
+                                let id = finish_id.clone();
+                                finish.act(move |w| async move { w.finish(&id).await })
+                            }
+                        >
+                            {texts.finish}
+                        </button>
+                        <button
+                            class="myq-topup__button myq-topup__button--secondary"
+                            part="button"
+                            type="button"
+                            on:click=move |_| {
+                                let id = cancel_id.clone();
+                                cancel.act(move |w| async move { w.cancel(&id).await })
+                            }
+                        >
+                            {texts.cancel_payment}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <section class="myq-topup__unfinished" part="unfinished" aria-label=texts.unfinished>
+                <h3 class="myq-topup__heading">{texts.unfinished}</h3>
+                <ul class="myq-topup__list">{items}</ul>
+            </section>
+        })
+    }
+}
+
+/// The latest payments, newest first, with their states.
+#[component]
+pub(super) fn Recent(shared: Shared) -> impl IntoView {
+    let recent = Memo::new(move |_| {
+        shared
+            .view
+            .with(|v| v.payments.iter().take(RECENT).cloned().collect::<Vec<_>>())
+    });
+    move || {
+        let recent = recent.get();
+        if recent.is_empty() {
+            return None;
+        }
+        let texts = shared.texts();
+        let items = recent
+            .iter()
+            .map(|payment| {
+                let state = match payment.state {
+                    PaymentState::Created => "created",
+                    PaymentState::Completed => "completed",
+                    PaymentState::Canceled => "canceled",
+                };
+                view! {
+                    <li class=format!("myq-topup__payment myq-topup__payment--{state}")>
+                        {describe(&shared, payment)} " · " {texts.state(&payment.state)}
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <section class="myq-topup__recent" part="payments" aria-label=texts.recent>
+                <h3 class="myq-topup__heading">{texts.recent}</h3>
+                <ul class="myq-topup__list">{items}</ul>
+            </section>
+        })
+    }
+}
+
+/// "No. 5 · 15,00 Kč".
+fn describe(shared: &Shared, payment: &Payment) -> String {
+    let amount = shared.money(payment.amount);
+    match &payment.payment_no {
+        Some(number) => format!("{} {number} · {amount}", shared.texts().no),
+        None => amount,
+    }
+}
