@@ -58,6 +58,9 @@ pub enum ProblemKind {
 pub enum Notice {
     Committed {
         payment_no: Option<String>,
+        /// MyQ's id, shown when the number is not known yet (it comes with a list of payments,
+        /// which a plain top-up does not read).
+        payment_id: String,
         credited: Money,
         balance: Option<Money>,
     },
@@ -303,6 +306,7 @@ impl Widget {
                 balance,
             } => Ok(Notice::Committed {
                 payment_no: payment.payment_no.clone(),
+                payment_id: payment.id.clone(),
                 credited: *credited,
                 balance: *balance,
             }),

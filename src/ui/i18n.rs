@@ -112,15 +112,21 @@ impl Texts {
         }
     }
 
+    /// "Added 100.00 CZK (No. 5). New credit: 220.00 CZK.", with the payment's id when its
+    /// number is not known yet.
     pub fn committed(
         &self,
         credited: &str,
-        payment_no: Option<&str>,
+        (payment_no, payment_id): (Option<&str>, &str),
         balance: Option<&str>,
     ) -> String {
-        let number = payment_no
-            .map(|n| format!(" ({} {n})", self.no))
-            .unwrap_or_default();
+        let number = match payment_no {
+            Some(number) => format!(" ({} {number})", self.no),
+            None => format!(
+                " ({} {payment_id})",
+                if self.is_cs() { "platba" } else { "payment" }
+            ),
+        };
         let (added, now) = if self.is_cs() {
             ("Připsáno", "Nový kredit")
         } else {
@@ -284,8 +290,12 @@ mod tests {
     #[test]
     fn words_results_in_both_languages() {
         assert_eq!(
-            EN.committed("100.00 CZK", Some("5"), Some("220.00 CZK")),
+            EN.committed("100.00 CZK", (Some("5"), "34200"), Some("220.00 CZK")),
             "Added 100.00 CZK (No. 5). New credit: 220.00 CZK."
+        );
+        assert_eq!(
+            CS.committed("100,00 Kč", (None, "34200"), None),
+            "Připsáno 100,00 Kč (platba 34200)."
         );
         assert_eq!(CS.confirm("100,00 Kč"), "Dobít 100,00 Kč");
         assert!(EN.provider_disabled.contains("Settings > Credit"));

@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "\
 usage: cargo xtask <task>
   demo [--port P]  build the widget and serve the demo page with the simulator (default port 8080)
-  test             native tests, simulator HTTP tests, release bundle, browser tests
+  test             native tests, simulator HTTP tests, release bundle, browser tests, end-to-end
 ";
 
 /// A failed step, with what to do about it.
@@ -129,6 +129,14 @@ fn test() -> Result {
         )
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
         .env("CHROMEDRIVER", tools::CHROMEDRIVER));
+    let result = result.and_then(|()| {
+        stage(
+            "end-to-end: the built pages in Chromium (playwright-core), keyboard, mouse, axe-core",
+        );
+        run(Command::new("node")
+            .args(["--test", "--test-reporter=spec", "e2e/"])
+            .env("MYQ_SIM_URL", &sim.url))
+    });
     drop(sim);
     if result.is_err() {
         sim::print_tail(&log, 40);

@@ -51,6 +51,7 @@ pub fn ensure(needs: Needs) -> Result<Tools> {
     ensure_wasm_opt()?;
     if needs.browser {
         ensure_browser()?;
+        ensure_e2e_packages()?;
     }
     let bin = binaryen_dir().join("node_modules/.bin");
     let path = match std::env::var("PATH") {
@@ -168,4 +169,35 @@ fn ensure_browser() -> Result {
     run(Command::new("apt-get")
         .args(["install", "-y", "chromium", "chromium-driver"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// playwright-core and axe-core for the end-to-end tests, as `e2e/package.json` pins them.
+/// Installed without a lockfile: the pins are exact and no lockfile names a registry.
+fn ensure_e2e_packages() -> Result {
+    let e2e = root().join("e2e");
+    let manifest = std::fs::read_to_string(e2e.join("package.json"))
+        .map_err(|err| format!("cannot read e2e/package.json: {err}"))?;
+    let installed = ["playwright-core", "axe-core"].iter().all(|package| {
+        let pinned = format!("\"{package}\": \"");
+        let wanted = manifest
+            .find(&pinned)
+            .map(|at| &manifest[at + pinned.len()..])
+            .and_then(|rest| rest.split('"').next());
+        let found = std::fs::read_to_string(e2e.join("node_modules").join(package).join("package.json"));
+        matches!((wanted, found), (Some(v), Ok(text)) if text.contains(&format!("\"version\": \"{v}\"")))
+    });
+    if installed {
+        println!("e2e packages: present");
+        return Ok(());
+    }
+    println!("e2e packages: installing playwright-core and axe-core into e2e/node_modules");
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--no-package-lock",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+        ])
+        .arg(&e2e))
 }

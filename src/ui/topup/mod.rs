@@ -180,20 +180,14 @@ fn notice(shared: Shared) -> impl IntoView {
     move || {
         let texts = shared.texts();
         match notice.get()? {
-            Notice::Committed { payment_no, credited, balance } => {
-                let text = texts.committed(
-                    &shared.money(credited),
-                    payment_no.as_deref(),
-                    balance.map(|b| shared.money(b)).as_deref(),
-                );
+            result @ (Notice::Committed { .. } | Notice::RolledBack { .. }) => {
+                let text = result_text(&shared, &result);
                 Some(view! { <p class="myq-topup__result" part="result">{text}</p> }.into_any())
             }
-            Notice::RolledBack { reason } => Some(
-                view! { <p class="myq-topup__result" part="result">{texts.rolled_back(&reason)}</p> }
-                    .into_any(),
-            ),
             problem @ Notice::Problem { .. } => {
-                let Notice::Problem { kind, error } = &problem else { unreachable!() };
+                let Notice::Problem { kind, error } = &problem else {
+                    unreachable!()
+                };
                 let message = texts.problem(*kind, &error.message);
                 let retry = problem
                     .can_retry()
@@ -229,23 +223,29 @@ fn notice(shared: Shared) -> impl IntoView {
 /// What the live region announces: the running step, then the result.
 fn live_text(shared: Shared) -> impl Fn() -> String {
     move || {
-        let texts = shared.texts();
         shared.view.with(|v| match (&v.busy, &v.notice) {
-            (Some(step), _) => texts.progress(step).to_owned(),
-            (
-                None,
-                Some(Notice::Committed {
-                    credited,
-                    payment_no,
-                    balance,
-                }),
-            ) => texts.committed(
-                &shared.money(*credited),
-                payment_no.as_deref(),
-                balance.map(|b| shared.money(b)).as_deref(),
-            ),
-            (None, Some(Notice::RolledBack { reason })) => texts.rolled_back(reason),
-            _ => String::new(),
+            (Some(step), _) => shared.texts().progress(step).to_owned(),
+            (None, Some(notice)) => result_text(&shared, notice).unwrap_or_default(),
+            (None, None) => String::new(),
         })
+    }
+}
+
+/// The words of a committed or rolled-back notice; problems are worded where they show.
+fn result_text(shared: &Shared, notice: &Notice) -> Option<String> {
+    let texts = shared.texts();
+    match notice {
+        Notice::Committed {
+            payment_no,
+            payment_id,
+            credited,
+            balance,
+        } => Some(texts.committed(
+            &shared.money(*credited),
+            (payment_no.as_deref(), payment_id),
+            balance.map(|b| shared.money(b)).as_deref(),
+        )),
+        Notice::RolledBack { reason } => Some(texts.rolled_back(reason)),
+        Notice::Problem { .. } => None,
     }
 }

@@ -1,0 +1,193 @@
+// The built widget end to end: Debian's Chromium (driven by playwright-core) on the pages the
+// simulator serves under its strict Content-Security-Policy, checked on the simulator's state.
+//
+// Run by `cargo xtask test` with MYQ_SIM_URL set; screenshots go to target/e2e/.
+import { after, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const SIM = process.env.MYQ_SIM_URL;
+const SHOTS = new URL("../target/e2e/", import.meta.url);
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const JNOVAK = 34173;
+
+let browser;
+
+before(async () => {
+  assert.ok(SIM, "MYQ_SIM_URL names the simulator: run through `cargo xtask test`");
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+      "--no-first-run", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  await control("POST", "/reset");
+});
+
+async function control(method, path, body) {
+  const response = await fetch(`${SIM}/_sim${path}`, {
+    method,
+    headers: body ? { "Content-Type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  assert.ok(response.ok, `${method} ${path}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+async function credit() {
+  const state = await control("GET", "/state");
+  return state.users.find((user) => user.id === JNOVAK).credit;
+}
+
+/** A page at `path` that records CSP violations and page errors. */
+async function open(path, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  await page.goto(`${SIM}${path}`);
+  await page.locator("myq-topup .myq-topup__balance").waitFor();
+  return { page, context, problems };
+}
+
+const result = (page) => page.locator("myq-topup .myq-topup__result");
+
+describe("the standalone page", () => {
+  test("a top-up by mouse", async () => {
+    const { page, context, problems } = await open("/myq-topup/");
+    assert.equal(await credit(), 120);
+    await page.getByRole("button", { name: "Top up credit" }).click();
+    await page.getByRole("button", { name: /^CZK\s?100\.00$/ }).click();
+    await page.getByRole("button", { name: /^Top up CZK\s?100\.00$/ }).click();
+    await result(page).waitFor();
+    assert.match(await result(page).innerText(), /Added CZK\s?100\.00 \(payment 34200\)\. New credit: CZK\s?220\.00\./);
+    assert.equal(await credit(), 220);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("a top-up by keyboard only", async () => {
+    const { page, context, problems } = await open("/myq-topup/");
+    await page.keyboard.press("Tab");
+    const focused = () => page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.outerHTML ?? "");
+    assert.match(await focused(), /Top up credit/);
+    await page.keyboard.press("Enter");
+    // Focus moves into the amount field.
+    await page.waitForFunction(() =>
+      document.querySelector("myq-topup").shadowRoot.activeElement?.id === "myq-topup-amount");
+    await page.keyboard.type("12,5");
+    const message = page.locator("myq-topup #myq-topup-amount-message");
+    assert.match(await message.innerText(), /At least CZK\s?20\.00/);
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("55");
+    assert.equal(await message.innerText(), "");
+    await page.keyboard.press("Enter");
+    await result(page).waitFor();
+    assert.equal(await credit(), 175);
+    const live = page.locator("myq-topup [role=status]");
+    assert.match(await live.innerText(), /Added CZK\s?55\.00/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("a double click credits once", async () => {
+    const { page, context } = await open("/myq-topup/");
+    await control("POST", "/faults", { operation: "payments.create", kind: "delay", delayMs: 300 });
+    await page.getByRole("button", { name: "Top up credit" }).click();
+    await page.getByRole("button", { name: /^CZK\s?50\.00$/ }).click();
+    await page.getByRole("button", { name: /^Top up CZK\s?50\.00$/ }).dblclick();
+    await result(page).waitFor();
+    const state = await control("GET", "/state");
+    assert.equal(state.payments.length, 1);
+    assert.equal(await credit(), 170);
+    await context.close();
+  });
+
+  test("no accessibility violations (axe-core), light and dark", async () => {
+    for (const colorScheme of ["light", "dark"]) {
+      // axe is injected past the CSP; the page under test keeps its own.
+      const { page, context } = await open("/myq-topup/", { bypassCSP: true, colorScheme });
+      await page.getByRole("button", { name: "Top up credit" }).click();
+      await page.locator("myq-topup #myq-topup-amount").fill("5");
+      await page.evaluate(AXE);
+      const found = await page.evaluate(async () => {
+        const results = await window.axe.run(document, { resultTypes: ["violations"] });
+        return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      });
+      assert.deepEqual(found, [], `${colorScheme}: ${found.join("; ")}`);
+      await context.close();
+    }
+  });
+
+  test("screenshots: light and dark, English and Czech", async () => {
+    for (const colorScheme of ["light", "dark"]) {
+      for (const locale of ["en", "cs"]) {
+        const { page, context } = await open("/myq-topup/", {
+          colorScheme,
+          viewport: { width: 720, height: 560 },
+        });
+        await page.evaluate((tag) => document.querySelector("myq-topup").setAttribute("locale", tag), locale);
+        await page.locator("myq-topup .myq-topup__balance").waitFor();
+        await page.locator("myq-topup button.myq-topup__button").first().click();
+        await page.locator("myq-topup .myq-topup__preset").nth(1).click();
+        await page.screenshot({ path: new URL(`widget-${locale}-${colorScheme}.png`, SHOTS).pathname });
+        await context.close();
+      }
+    }
+  });
+});
+
+describe("the embed page", () => {
+  test("the approve hook commits after the payment step, and every event is logged", async () => {
+    const { page, context, problems } = await open("/myq-topup/embed.html");
+    await page.getByRole("button", { name: "Top up credit" }).click();
+    await page.getByRole("button", { name: /^CZK\s?200\.00$/ }).click();
+    await page.getByRole("button", { name: /^Top up CZK\s?200\.00$/ }).click();
+    await page.locator("#payment-step").waitFor();
+    assert.equal(await credit(), 120, "nothing credited before the payment step");
+    await page.locator("#pay").click();
+    await result(page).waitFor();
+    assert.equal(await credit(), 320);
+    const events = await page.locator("#log li").evaluateAll((items) => items.map((i) => i.dataset.event));
+    assert.deepEqual(events, ["ready", "created", "committed"]);
+    const log = await page.locator("#log").innerText();
+    assert.doesNotMatch(log, /access_token|Bearer/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("a declined payment step rolls the payment back with its reason", async () => {
+    const { page, context } = await open("/myq-topup/embed.html");
+    await page.getByRole("button", { name: "Top up credit" }).click();
+    await page.getByRole("button", { name: /^CZK\s?50\.00$/ }).click();
+    await page.getByRole("button", { name: /^Top up CZK\s?50\.00$/ }).click();
+    await page.locator("#decline").click();
+    await result(page).waitFor();
+    assert.match(await result(page).innerText(), /canceled by the student/i);
+    const state = await control("GET", "/state");
+    assert.equal(state.payments[0].state, "canceled");
+    assert.equal(state.payments[0].description, "Payment canceled by the student");
+    assert.equal(await credit(), 120);
+    await context.close();
+  });
+});

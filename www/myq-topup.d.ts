@@ -1,0 +1,83 @@
+// TypeScript declarations of the <myq-topup> element: attributes, properties, methods, events.
+// `import "/myq-topup/myq-topup.js"` registers it.
+
+/** A payment as the events and the `approve` hook see it. Amounts are in currency units. */
+export interface MyqTopupPayment {
+  paymentId: string;
+  /** MyQ's running number, once the widget has seen the payment in a list. */
+  paymentNo: string | null;
+  userId: number;
+  amount: number;
+  /** Recharge provider reference, e.g. "external". */
+  provider: string;
+}
+
+export interface MyqTopupReadyDetail {
+  userId: number;
+  username: string | null;
+  provider: string;
+  providers: { name: string; reference: string; description: string }[];
+  balance: number | null;
+  /** Payments left unfinished by an earlier page. */
+  pending: number;
+}
+
+export type MyqTopupCreatedDetail = MyqTopupPayment;
+
+export interface MyqTopupCommittedDetail extends MyqTopupPayment {
+  /** The credit MyQ X added. */
+  credited: number;
+  /** The balance after the credit, when it was known. */
+  balance: number | null;
+}
+
+export interface MyqTopupRolledBackDetail extends MyqTopupPayment {
+  /** The reason MyQ X keeps as the payment's description. */
+  reason: string;
+}
+
+export interface MyqTopupErrorDetail {
+  /** "config", "input", "token", "users.find", "users.accounts", "providers",
+   *  "payments.create", "payments.update", "payments.commit", "payments.rollback", "payments.list" */
+  operation: string;
+  /** HTTP status, when the server answered. */
+  status: number | null;
+  /** MyQ X's own error code, when its error body had one. */
+  code: number | null;
+  message: string;
+  /** The payment concerned, when there is one. */
+  paymentId: string | null;
+}
+
+export type MyqTopupOutcome =
+  | ({ outcome: "committed" } & MyqTopupCommittedDetail)
+  | ({ outcome: "rolled-back" } & MyqTopupRolledBackDetail);
+
+/** MyQ's token JSON, or the bare token. */
+export type MyqTopupToken = string | { access_token: string; token_type?: string; expires_in?: number };
+
+export interface MyqTopupElement extends HTMLElement {
+  /** Used instead of the `token-url` attribute when set. */
+  tokenProvider?: () => MyqTopupToken | Promise<MyqTopupToken>;
+  /** The host's payment step, between create and commit: resolve to commit (with a number or
+   *  `{amount}` to commit that amount instead), reject to roll back with the message as reason. */
+  approve?: (payment: MyqTopupPayment) => unknown | Promise<unknown>;
+  /** Tops up `amount` (a number or a decimal string). Rejects with a MyqTopupErrorDetail. */
+  topUp(amount: number | string): Promise<MyqTopupOutcome>;
+  /** Reads the attributes again and reconnects. */
+  refresh(): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "myq-topup": MyqTopupElement;
+  }
+
+  interface HTMLElementEventMap {
+    "myq-topup-ready": CustomEvent<MyqTopupReadyDetail>;
+    "myq-topup-created": CustomEvent<MyqTopupCreatedDetail>;
+    "myq-topup-committed": CustomEvent<MyqTopupCommittedDetail>;
+    "myq-topup-rolled-back": CustomEvent<MyqTopupRolledBackDetail>;
+    "myq-topup-error": CustomEvent<MyqTopupErrorDetail>;
+  }
+}
