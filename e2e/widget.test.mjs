@@ -144,7 +144,8 @@ describe("the standalone page", () => {
       for (const locale of ["en", "cs"]) {
         const { page, context } = await open("/myq-topup/", {
           colorScheme,
-          viewport: { width: 720, height: 560 },
+          reducedMotion: "reduce",
+          viewport: { width: 720, height: 440 },
         });
         await page.evaluate((tag) => document.querySelector("myq-topup").setAttribute("locale", tag), locale);
         await page.locator("myq-topup .myq-topup__balance").waitFor();

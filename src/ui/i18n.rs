@@ -1,6 +1,6 @@
 //! The widget's words in English and Czech, chosen by `locale` or the page's language.
 
-use crate::host::{AmountError, PaymentState, ProblemKind, Progress};
+use crate::host::{AmountError, Money, PaymentState, ProblemKind, Progress, plain};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -101,6 +101,16 @@ const CS: Texts = Texts {
 impl Texts {
     fn is_cs(&self) -> bool {
         self.lang == Lang::Cs
+    }
+
+    /// An amount to edit, with the language's decimal mark: `100.50`, `100,50`.
+    pub fn decimal(&self, amount: Money) -> String {
+        let text = plain(amount);
+        if self.is_cs() {
+            text.replace('.', ",")
+        } else {
+            text
+        }
     }
 
     /// The confirm button: "Top up 100,00 Kč".

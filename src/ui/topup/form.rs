@@ -82,9 +82,12 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
                             part="preset"
                             type="button"
                             aria-pressed=move || chosen().to_string()
-                            on:click=move |_| {
-                                text.set(crate::host::plain(preset));
-                                touched.set(true);
+                            on:click={
+                                let shared = shared.clone();
+                                move |_| {
+                                    text.set(shared.texts().decimal(preset));
+                                    touched.set(true);
+                                }
                             }
                         >
                             {label}
