@@ -158,6 +158,47 @@ describe("the standalone page", () => {
   });
 });
 
+describe("the element", () => {
+  test("reacts to attributes after mount, survives a move, and shares a page", async () => {
+    const { page, context, problems } = await open("/myq-topup/");
+    const widget = page.locator("myq-topup").first();
+    // Changing an attribute restarts the widget for the new user.
+    const readyFor = (index) => page.evaluate((i) => new Promise((resolve) => {
+      document.querySelectorAll("myq-topup")[i].addEventListener("myq-topup-ready",
+        (event) => resolve(event.detail.userId), { once: true });
+    }), index);
+    let ready = readyFor(0);
+    await page.evaluate(() => document.querySelector("myq-topup").setAttribute("username", "psvobodova"));
+    assert.equal(await ready, 34174);
+    await page.locator("myq-topup .myq-topup__balance-value").filter({ hasText: "45.50" }).waitFor();
+
+    // Moving the element keeps the widget: no new start, no new requests.
+    const before = (await control("GET", "/state")).requests["users.find"].count;
+    await page.evaluate(() => document.body.prepend(document.querySelector("myq-topup")));
+    await page.waitForTimeout(200);
+    assert.equal((await control("GET", "/state")).requests["users.find"].count, before);
+    assert.match(await widget.locator(".myq-topup__balance-value").innerText(), /45\.50/);
+
+    // A second element on the same page, for another user.
+    ready = page.evaluate(() => new Promise((resolve) => {
+      const second = document.createElement("myq-topup");
+      for (const [name, value] of [["base-url", "/api"], ["token-url", "/demo/token"], ["user-id", "34175"]]) {
+        second.setAttribute(name, value);
+      }
+      second.addEventListener("myq-topup-ready", (event) => resolve(event.detail.userId), { once: true });
+      document.body.append(second);
+    }));
+    assert.equal(await ready, 34175);
+    const outcome = await page.evaluate(() => document.querySelectorAll("myq-topup")[1].topUp(7));
+    assert.equal(outcome.outcome, "committed");
+    const users = (await control("GET", "/state")).users;
+    assert.equal(users.find((u) => u.id === 34175).credit, 7);
+    assert.equal(users.find((u) => u.id === 34174).credit, 45.5);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
 describe("the embed page", () => {
   test("the approve hook commits after the payment step, and every event is logged", async () => {
     const { page, context, problems } = await open("/myq-topup/embed.html");

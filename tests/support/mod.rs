@@ -153,12 +153,92 @@ pub fn shadow_html(element: &HtmlElement) -> String {
         .inner_html()
 }
 
-/// The text of the first element matching `selector` in the shadow DOM.
+/// The text of the first element matching `selector` in the shadow DOM, no-break spaces (which
+/// `Intl.NumberFormat` puts between amount and currency) read as spaces.
 pub fn shadow_text(element: &HtmlElement, selector: &str) -> Option<String> {
     let root = element.shadow_root()?;
-    root.query_selector(selector).ok()??.text_content()
+    let text = root.query_selector(selector).ok()??.text_content()?;
+    Some(text.replace('\u{a0}', " "))
 }
 
 pub fn js(value: &str) -> JsValue {
     JsValue::from_str(value)
+}
+
+/// The shadow DOM's first element matching `selector`.
+pub fn shadow_query(element: &HtmlElement, selector: &str) -> Option<HtmlElement> {
+    let found = element.shadow_root()?.query_selector(selector).ok()??;
+    Some(found.unchecked_into())
+}
+
+/// The shadow DOM's button whose text is `text` (no-break spaces read as spaces).
+pub fn button(element: &HtmlElement, text: &str) -> HtmlElement {
+    let root = element.shadow_root().expect("a shadow root");
+    let buttons = root.query_selector_all("button").unwrap();
+    (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .map(|node| node.unchecked_into::<HtmlElement>())
+        .find(|b| {
+            b.text_content()
+                .unwrap_or_default()
+                .replace('\u{a0}', " ")
+                .trim()
+                == text
+        })
+        .unwrap_or_else(|| panic!("no button '{text}' in {}", root.inner_html()))
+}
+
+/// Types `text` into the amount field as a person would (an `input` event).
+pub fn type_amount(element: &HtmlElement, text: &str) {
+    let input: web_sys::HtmlInputElement = shadow_query(element, "#myq-topup-amount")
+        .expect("the amount field")
+        .unchecked_into();
+    input.set_value(text);
+    let event = web_sys::Event::new("input").unwrap();
+    input.dispatch_event(&event).unwrap();
+}
+
+/// jnovak's (or another user's) credit at the simulator.
+pub async fn credit_of(user: u64) -> f64 {
+    let state = state().await;
+    let users = state["users"].as_array().unwrap().clone();
+    users.iter().find(|u| u["id"] == user).unwrap()["credit"]
+        .as_f64()
+        .unwrap()
+}
+
+/// A payment made at the simulator behind the widget's back, as an earlier page would leave it.
+pub async fn leave_payment(amount: f64) -> String {
+    let token_answer = Request::post(&format!("{}/demo/token", sim()))
+        .send()
+        .await
+        .unwrap();
+    let token: Value = serde_json::from_str(&token_answer.text().await.unwrap()).unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    let body = serde_json::json!({"userId": 34173, "params": {"amount": amount}});
+    let created = Request::post(&format!(
+        "{}/api/v3/rechargeProviders/external/payments",
+        sim()
+    ))
+    .header("Authorization", &format!("Bearer {token}"))
+    .header("Content-Type", "application/json")
+    .body(body.to_string())
+    .unwrap()
+    .send()
+    .await
+    .unwrap();
+    let created: Value = serde_json::from_str(&created.text().await.unwrap()).unwrap();
+    created["id"].as_str().unwrap().to_owned()
+}
+
+/// Sets a property of the element (`approve`, `tokenProvider`) to a JavaScript function.
+pub fn set_function(element: &HtmlElement, property: &str, args: &str, body: &str) {
+    let function = js_sys::Function::new_with_args(args, body);
+    js_sys::Reflect::set(element, &js(property), &function).unwrap();
+}
+
+/// Lets the widget's reactive updates land.
+pub async fn settle() {
+    leptos::task::tick().await;
+    gloo_timers::future::TimeoutFuture::new(20).await;
 }
