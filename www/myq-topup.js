@@ -2,8 +2,16 @@
 // Static module, no eval, no inline script: works under a strict Content-Security-Policy.
 import init, { mount } from "./wasm/myq-topup.js";
 
+// Where the widget's start is measured from (cargo xtask bench).
+performance.mark("myq-topup:module");
+
 // One module instance for every element on the page; fetched relative to this file.
 const loaded = init({ module_or_path: new URL("./wasm/myq-topup_bg.wasm", import.meta.url) });
+
+/** The wasm linear memory's size in bytes (for cargo xtask bench). */
+export async function wasmMemoryBytes() {
+  return (await loaded).memory.buffer.byteLength;
+}
 
 const ATTRIBUTES = [
   "base-url", "token-url", "user-id", "username", "provider", "amounts", "min", "max", "step",

@@ -2,7 +2,9 @@
 //!
 //! Each installs what is missing first (see `tools.rs`), so a fresh machine needs only Rust.
 
+mod bench;
 mod sim;
+mod size;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
   demo [--port P]  build the widget and serve the demo page with the simulator (default port 8080)
   test             native tests, simulator HTTP tests, release bundle, browser tests, end-to-end
+  bench            bundle sizes, start time, requests per top-up, memory: one table
 ";
 
 /// A failed step, with what to do about it.
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
+        Some("bench") => bench::bench(),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -42,7 +46,7 @@ fn root() -> PathBuf {
 }
 
 /// Prints a progress line naming the stage.
-fn stage(name: &str) {
+pub(crate) fn stage(name: &str) {
     println!("\n==> {name}");
 }
 
@@ -98,8 +102,9 @@ fn test() -> Result {
     stage("native unit tests and simulator HTTP tests");
     run(cargo().args(["test", "--workspace", "--locked"]))?;
 
-    stage("widget: release bundle");
+    stage("widget: release bundle and its size budget");
     tools.build_bundle()?;
+    size::check_budget()?;
 
     stage("browser tests: headless Chromium against the simulator");
     let runner_port = sim::free_port()?;

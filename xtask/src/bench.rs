@@ -1,0 +1,179 @@
+//! `cargo xtask bench`: what the widget costs a page, measured in one run and printed as one
+//! table; the figures go to `target/bench.json` as well.
+//!
+//! Sizes are exact. Times are medians and spreads of repeated runs on a loopback simulator: they
+//! are printed, never asserted.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::size::{self, FileSize};
+use crate::{Result, root, sim, stage, tools};
+
+/// Page loads for the start time.
+const LOADS: u32 = 40;
+/// Top-ups on one page for the memory figures.
+const TOPUPS: u32 = 1000;
+
+pub fn bench() -> Result {
+    stage("tools");
+    let tools = tools::ensure(tools::Needs { browser: true })?;
+    stage("widget: release bundle");
+    tools.build_bundle()?;
+
+    stage("sizes");
+    let files = size::bundle_sizes()?;
+    let css = size::css_size()?;
+
+    stage(&format!(
+        "browser: {LOADS} page loads, then {TOPUPS} top-ups on one page"
+    ));
+    let log = root().join("target/xtask/sim-bench.log");
+    let sim = sim::Sim::start(&sim::Launch {
+        port: 0,
+        allow_origins: Vec::new(),
+        www: Some(tools::bundle_dir()),
+        log: Some(log),
+    })?;
+    let output = Command::new("node")
+        .args(["e2e/bench.mjs", &LOADS.to_string(), &TOPUPS.to_string()])
+        .env("MYQ_SIM_URL", &sim.url)
+        .current_dir(root())
+        .output()
+        .map_err(|err| format!("cannot run node: {err}"))?;
+    drop(sim);
+    if !output.status.success() {
+        return Err(format!(
+            "e2e/bench.mjs failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let browser: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|err| format!("e2e/bench.mjs printed no JSON: {err}"))?;
+
+    let report = json!({
+        "machine": machine(),
+        "bundle": files.iter().map(file_json).collect::<Vec<_>>(),
+        "bundleTotal": {
+            "raw": files.iter().map(|f| f.raw).sum::<u64>(),
+            "gzip": files.iter().map(|f| f.gzip).sum::<u64>(),
+            "brotli": files.iter().map(|f| f.brotli).sum::<u64>(),
+        },
+        "css": file_json(&css),
+        "gzipBudget": size::GZIP_BUDGET,
+        "browser": browser,
+    });
+    print_table(&report);
+    let path = root().join("target/bench.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report).expect("JSON"))
+        .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+    println!("\nwritten to {}", path.display());
+    Ok(())
+}
+
+fn file_json(file: &FileSize) -> Value {
+    json!({ "name": file.name, "raw": file.raw, "gzip": file.gzip, "brotli": file.brotli })
+}
+
+/// CPU model and core count, for the record.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{model}, {cores} cores")
+}
+
+fn kb(bytes: &Value) -> String {
+    format!("{:.1} KB", bytes.as_f64().unwrap_or(0.0) / 1000.0)
+}
+
+fn ms(stats: &Value) -> String {
+    let f = |key: &str| stats[key].as_f64().unwrap_or(f64::NAN);
+    format!(
+        "{:.1} ms (p10 {:.1}, p90 {:.1}, n {})",
+        f("median"),
+        f("p10"),
+        f("p90"),
+        stats["n"]
+    )
+}
+
+fn print_table(report: &Value) {
+    println!(
+        "\nmyq-topup bench on {}\n",
+        report["machine"].as_str().unwrap_or_default()
+    );
+    println!(
+        "{:<34} {:>10} {:>10} {:>10}",
+        "bundle", "raw", "gzip", "brotli"
+    );
+    let rows = report["bundle"].as_array().cloned().unwrap_or_default();
+    for row in rows.iter().chain([&report["css"]]) {
+        let name = row["name"].as_str().unwrap_or_default();
+        println!(
+            "{name:<34} {:>10} {:>10} {:>10}",
+            kb(&row["raw"]),
+            kb(&row["gzip"]),
+            kb(&row["brotli"])
+        );
+    }
+    let total = &report["bundleTotal"];
+    println!(
+        "{:<34} {:>10} {:>10} {:>10}",
+        "total (wasm + JS)",
+        kb(&total["raw"]),
+        kb(&total["gzip"]),
+        kb(&total["brotli"])
+    );
+    let browser = &report["browser"];
+    let start = &browser["start"];
+    println!(
+        "\n{:<34} {}",
+        "start: module to ready",
+        ms(&start["totalMs"])
+    );
+    println!(
+        "{:<34} {}",
+        "  of which the simulator (sum)",
+        ms(&start["serverMs"])
+    );
+    println!(
+        "{:<34} {}",
+        "  the rest: widget, browser, loopback",
+        ms(&start["widgetMs"])
+    );
+    let requests = &browser["requests"];
+    println!("\n{:<34} {}", "requests: start", requests["startup"]);
+    println!(
+        "{:<34} {}",
+        "requests: first top-up", requests["firstTopUp"]
+    );
+    println!(
+        "{:<34} {}",
+        "requests: second top-up", requests["secondTopUp"]
+    );
+    let memory = &browser["memory"];
+    println!("\n{:<34} {:>12} {:>12}", "memory", "wasm", "JS heap");
+    println!(
+        "{:<34} {:>12} {:>12}",
+        "after 1 top-up",
+        kb(&memory["after1"]["wasm"]),
+        kb(&memory["after1"]["jsHeap"])
+    );
+    let label = format!("after {} top-ups", memory["topUps"]);
+    println!(
+        "{label:<34} {:>12} {:>12}",
+        kb(&memory["afterAll"]["wasm"]),
+        kb(&memory["afterAll"]["jsHeap"])
+    );
+    println!(
+        "\n{:<34} {:.1} ms",
+        "one top-up (create + commit)",
+        browser["topUpMs"].as_f64().unwrap_or(f64::NAN)
+    );
+}
