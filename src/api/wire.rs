@@ -24,12 +24,26 @@ pub fn number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Erro
             Ok(v as f64)
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
-            v.trim()
-                .parse()
-                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            parse_number(v.trim()).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
         }
     }
     deserializer.deserialize_any(NumberVisitor)
+}
+
+/// A numeric string as a number. In the browser, JavaScript's `Number()` reads it, so the wasm
+/// carries no float parser of its own.
+#[cfg(target_arch = "wasm32")]
+fn parse_number(text: &str) -> Option<f64> {
+    if text.is_empty() {
+        return None;
+    }
+    let number = js_sys::Number::new(&wasm_bindgen::JsValue::from_str(text)).value_of();
+    number.is_finite().then_some(number)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_number(text: &str) -> Option<f64> {
+    text.parse().ok().filter(|n: &f64| n.is_finite())
 }
 
 /// An identifier sent as a string or as a whole number, kept as text.
@@ -57,7 +71,10 @@ pub fn id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error
             if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
                 Ok((v as i64).to_string())
             } else {
-                Err(E::invalid_value(de::Unexpected::Float(v), &self))
+                Err(E::invalid_value(
+                    de::Unexpected::Other("a fractional number"),
+                    &self,
+                ))
             }
         }
     }

@@ -18,6 +18,10 @@ use crate::api::{
 
 use super::start::Account;
 
+/// Finished payments the session keeps (newest first); unfinished ones are always kept. The UI
+/// lists a few; keeping all would grow memory with every top-up on a long-lived page.
+const KEPT_PAYMENTS: usize = 50;
+
 /// How many commits one flow sends at most, each after the previous one's fate was read back.
 const COMMIT_ATTEMPTS: usize = 3;
 
@@ -134,6 +138,16 @@ impl Ledger {
             Some(known) => *known = payment,
             None => self.payments.insert(0, payment),
         }
+        self.trim();
+    }
+
+    /// Keeps every unfinished payment and the newest finished ones.
+    fn trim(&mut self) {
+        let mut finished = 0;
+        self.payments.retain(|p| {
+            finished += usize::from(p.state != PaymentState::Created);
+            p.state == PaymentState::Created || finished <= KEPT_PAYMENTS
+        });
     }
 
     fn set_state(&mut self, payment: &PaymentRef, state: PaymentState, description: Option<&str>) {
@@ -187,10 +201,14 @@ impl<M: Myq> Session<M> {
             myq,
             user_id: account.user_id,
             provider: account.provider.clone(),
-            ledger: RefCell::new(Ledger {
-                payments,
-                balance: account.balance,
-                unsettled_create: false,
+            ledger: RefCell::new({
+                let mut ledger = Ledger {
+                    payments,
+                    balance: account.balance,
+                    unsettled_create: false,
+                };
+                ledger.trim();
+                ledger
             }),
             busy: Cell::new(false),
         })
@@ -289,6 +307,7 @@ impl<M: Myq> Session<M> {
         let balance = self.myq.balance(self.user_id).await.ok().flatten();
         let mut ledger = self.ledger.borrow_mut();
         ledger.payments = payments;
+        ledger.trim();
         if balance.is_some() {
             ledger.balance = balance;
         }

@@ -418,3 +418,27 @@ fn a_lost_rollback_answer_is_read_back() {
     assert!(matches!(outcome, Outcome::RolledBack { .. }), "{outcome:?}");
     assert!(session.pending().is_empty());
 }
+
+#[test]
+fn a_long_lived_session_keeps_the_newest_payments_and_every_unfinished_one() {
+    let myq = LocalMyq::new();
+    let body = json!({"userId": JNOVAK, "params": {"amount": 1}});
+    let left = myq
+        .server
+        .borrow_mut()
+        .create_payment("external", &body)
+        .unwrap();
+    let session = open(myq);
+    for _ in 0..60 {
+        top_up(&session, 100, &NoApproval);
+    }
+    let payments = session.payments();
+    assert_eq!(payments.len(), 51, "50 finished and the unfinished one");
+    assert!(
+        payments
+            .iter()
+            .any(|p| p.id == left["id"].as_str().unwrap())
+    );
+    assert_eq!(session.pending().len(), 1);
+    assert_eq!(session.myq().balance(JNOVAK), 12_000 + 60 * 100);
+}
