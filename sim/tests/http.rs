@@ -623,13 +623,13 @@ async fn rollback_cancels_with_the_reason_as_description() {
         sim.post_json(&path, Some(token), reason).await
     };
     assert_eq!(rollback(id.clone()).await, (StatusCode::OK, Value::Null));
-    let payment = sim.payment(&token, &id).await;
+    let payment = sim.payment(token, &id).await;
     assert_eq!(
         (payment["state"].as_str(), payment["description"].as_str()),
         (Some("canceled"), Some("Cancelled by user"))
     );
     refused(
-        sim.commit(&token, &id).await,
+        sim.commit(token, &id).await,
         StatusCode::BAD_REQUEST,
         "already canceled",
     );
@@ -638,8 +638,8 @@ async fn rollback_cancels_with_the_reason_as_description() {
         StatusCode::BAD_REQUEST,
         "already canceled",
     );
-    let completed = sim.created_id(&token, 5.0).await;
-    sim.commit(&token, &completed).await;
+    let completed = sim.created_id(token, 5.0).await;
+    sim.commit(token, &completed).await;
     refused(
         rollback(completed).await,
         StatusCode::BAD_REQUEST,

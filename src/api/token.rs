@@ -148,13 +148,13 @@ impl Tokens {
         let result = fetch.clone().await;
         let mut state = self.state.borrow_mut();
         // Only the fetch still on record may settle the state: a discard may have come between.
-        if let State::Fetching(current) = &*state {
-            if current.ptr_eq(&fetch) {
-                *state = match &result {
-                    Ok(cached) => State::Ready(cached.clone()),
-                    Err(_) => State::Empty,
-                };
-            }
+        if let State::Fetching(current) = &*state
+            && current.ptr_eq(&fetch)
+        {
+            *state = match &result {
+                Ok(cached) => State::Ready(cached.clone()),
+                Err(_) => State::Empty,
+            };
         }
         result.map(|cached| cached.token)
     }

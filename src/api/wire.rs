@@ -37,8 +37,16 @@ fn parse_number(text: &str) -> Option<f64> {
     if text.is_empty() {
         return None;
     }
-    let number = js_sys::Number::new(&wasm_bindgen::JsValue::from_str(text)).value_of();
+    let number = js_number(&wasm_bindgen::JsValue::from_str(text));
     number.is_finite().then_some(number)
+}
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// JavaScript's `Number(value)`: `NaN` for what is not a number.
+    #[wasm_bindgen(js_name = Number)]
+    fn js_number(value: &wasm_bindgen::JsValue) -> f64;
 }
 
 #[cfg(not(target_arch = "wasm32"))]

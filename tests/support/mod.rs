@@ -11,7 +11,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AddEventListenerOptions, CustomEvent, HtmlElement};
 
-/// The simulator `cargo xtask test` started for this run.
+/// The simulator `cargo xtask test` started for this run (its address is compiled in).
+// Failing loudly at run time is the point: these tests mean nothing without a simulator.
+#[allow(clippy::option_env_unwrap)]
 pub fn sim() -> &'static str {
     option_env!("MYQ_SIM_URL")
         .expect("the browser tests talk to a simulator: run them with `cargo xtask test`")

@@ -56,6 +56,11 @@ impl LocalMyq {
         *self.policy.borrow_mut() = Box::new(policy);
     }
 
+    /// Every call of `operation` gets `fault`; others answer normally.
+    pub fn always(&self, operation: Operation, fault: Fault) {
+        self.set_policy(move |op| if op == operation { fault } else { Fault::None });
+    }
+
     /// The next calls of `operation` get these faults, in order; others answer normally.
     pub fn script(&self, operation: Operation, faults: &[Fault]) {
         let mut queue: Vec<Fault> = faults.iter().rev().copied().collect();

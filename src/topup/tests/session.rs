@@ -192,13 +192,7 @@ fn a_refused_commit_is_read_back_and_committed_again() {
 fn a_payment_canceled_meanwhile_is_reported_not_committed() {
     let myq = LocalMyq::new();
     // The commit is refused; by the time the list is read the payment was canceled elsewhere.
-    myq.set_policy(|op| {
-        if op == Operation::CommitPayment {
-            Fault::Refuse
-        } else {
-            Fault::None
-        }
-    });
+    myq.always(Operation::CommitPayment, Fault::Refuse);
     let session = open(myq);
     struct CancelElsewhere<'a>(&'a LocalMyq);
     impl Approval for CancelElsewhere<'_> {
@@ -221,13 +215,7 @@ fn a_payment_canceled_meanwhile_is_reported_not_committed() {
 #[test]
 fn a_commit_that_keeps_failing_ends_unresolved_and_pending() {
     let myq = LocalMyq::new();
-    myq.set_policy(|op| {
-        if op == Operation::CommitPayment {
-            Fault::Refuse
-        } else {
-            Fault::None
-        }
-    });
+    myq.always(Operation::CommitPayment, Fault::Refuse);
     let session = open(myq);
     let (outcome, _) = top_up(&session, 1000, &NoApproval);
     let Outcome::Unresolved { payment, error } = outcome else {
