@@ -52,6 +52,33 @@ pub fn bench() -> Result {
     let browser: Value = serde_json::from_slice(&output.stdout)
         .map_err(|err| format!("e2e/bench.mjs printed no JSON: {err}"))?;
 
+    stage("simulator: create+commit load on loopback (release build)");
+    let load = Command::new(crate::cargo_program())
+        .args([
+            "run",
+            "--release",
+            "--locked",
+            "--quiet",
+            "-p",
+            "myq-sim",
+            "--example",
+            "load",
+            "--",
+            "3",
+            "8",
+        ])
+        .current_dir(root())
+        .output()
+        .map_err(|err| format!("cannot run the load example: {err}"))?;
+    if !load.status.success() {
+        return Err(format!(
+            "the load example failed:\n{}",
+            String::from_utf8_lossy(&load.stderr)
+        ));
+    }
+    let load: Value = serde_json::from_slice(&load.stdout)
+        .map_err(|err| format!("the load example printed no JSON: {err}"))?;
+
     let report = json!({
         "machine": machine(),
         "bundle": files.iter().map(file_json).collect::<Vec<_>>(),
@@ -63,6 +90,7 @@ pub fn bench() -> Result {
         "css": file_json(&css),
         "gzipBudget": size::GZIP_BUDGET,
         "browser": browser,
+        "simulatorLoad": load,
     });
     print_table(&report);
     let path = root().join("target/bench.json");
@@ -175,5 +203,14 @@ fn print_table(report: &Value) {
         "\n{:<34} {:.1} ms",
         "one top-up (create + commit)",
         browser["topUpMs"].as_f64().unwrap_or(f64::NAN)
+    );
+    let load = &report["simulatorLoad"];
+    println!(
+        "{:<34} {} pairs/s ({} requests/s, {} clients, {} s)",
+        "simulator: create+commit",
+        load["pairsPerSecond"],
+        load["requestsPerSecond"],
+        load["clients"],
+        load["seconds"]
     );
 }

@@ -65,7 +65,12 @@ fn run(command: &mut Command) -> Result {
 }
 
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    Command::new(cargo_program())
+}
+
+/// The cargo that runs xtask, so that every task uses the same toolchain.
+pub(crate) fn cargo_program() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 fn demo(args: &[String]) -> Result {
