@@ -345,6 +345,7 @@ impl Widget {
     /// widget refuses, or when it is not ready or already topping up).
     pub async fn top_up_for_page(&self, amount: JsValue) -> Result<JsValue, JsValue> {
         let amount = match amount.as_f64() {
+            Some(number) if !number.is_finite() => Err(AmountError::NotANumber),
             Some(number) => Money::from_number(number).ok_or(AmountError::TooManyDecimals),
             None => parse_decimal(&amount.as_string().unwrap_or_default()),
         };
