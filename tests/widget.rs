@@ -522,3 +522,46 @@ async fn several_widgets_on_one_page_keep_to_their_own_user() {
     first.remove();
     second.remove();
 }
+
+#[wasm_bindgen_test]
+async fn a_restart_mid_flow_finishes_the_flow_but_keeps_its_result_out_of_the_new_view() {
+    reset().await;
+    let (element, widget) = ready(&[]).await;
+    set_function(
+        &element,
+        "approve",
+        "payment",
+        "return new Promise((resolve) => { window.release = resolve; });",
+    );
+    let created = next_event(&element, "created");
+    let committed = next_event(&element, "committed");
+    let flow = JsFuture::from(widget.top_up(30.into()));
+    created.await;
+
+    element.set_attribute("username", "psvobodova").unwrap();
+    let ready_again = next_event(&element, "ready");
+    widget.refresh();
+    assert_eq!(detail(&ready_again.await)["userId"], 34174);
+    let release: js_sys::Function = Reflect::get(&web_sys::window().unwrap(), &js("release"))
+        .unwrap()
+        .unchecked_into();
+    release.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+
+    assert_eq!(
+        detail(&committed.await)["userId"],
+        JNOVAK,
+        "the money moved: the event still goes out"
+    );
+    flow.await.unwrap();
+    settle().await;
+    assert_eq!(credit_of(JNOVAK).await, 150.0);
+    assert_eq!(
+        shadow_text(&element, ".myq-topup__balance-value").as_deref(),
+        Some("45.50")
+    );
+    assert!(
+        shadow_query(&element, ".myq-topup__result").is_none(),
+        "the old flow's result stays out"
+    );
+    element.remove();
+}

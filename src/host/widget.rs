@@ -242,7 +242,7 @@ impl Widget {
             element: self.inner.element.clone(),
         };
         let outcome = session
-            .top_up(&intent, &approval, &mut self.progress())
+            .top_up(&intent, &approval, &mut self.progress(&session))
             .await
             .ok()?;
         Some(self.settle(&session, outcome))
@@ -255,7 +255,7 @@ impl Widget {
             element: self.inner.element.clone(),
         };
         let outcome = session
-            .finish(payment_id, &approval, &mut self.progress())
+            .finish(payment_id, &approval, &mut self.progress(&session))
             .await
             .ok()??;
         Some(self.settle(&session, outcome))
@@ -265,7 +265,7 @@ impl Widget {
     pub async fn cancel(&self, payment_id: &str) -> Option<Result<Outcome, events::Error>> {
         let session = self.session()?;
         let outcome = session
-            .cancel(payment_id, CANCELED_BY_USER, &mut self.progress())
+            .cancel(payment_id, CANCELED_BY_USER, &mut self.progress(&session))
             .await
             .ok()??;
         Some(self.settle(&session, outcome))
@@ -275,9 +275,19 @@ impl Widget {
         self.inner.session.borrow().clone()
     }
 
+    /// Whether `session` is still the one shown: a restart (an attribute changed) mid-flow
+    /// starts another, and the old flow's steps and result must not show in the new one.
+    fn shows(&self, session: &Rc<Session<MyqClient>>) -> bool {
+        self.inner
+            .session
+            .borrow()
+            .as_ref()
+            .is_some_and(|current| Rc::ptr_eq(current, session))
+    }
+
     /// Shows each step; dispatches `myq-topup-created` when the payment exists.
-    fn progress(&self) -> impl FnMut(Progress) + use<> {
-        let widget = self.clone();
+    fn progress(&self, session: &Rc<Session<MyqClient>>) -> impl FnMut(Progress) + use<> {
+        let (widget, session) = (self.clone(), session.clone());
         move |step| {
             if let Progress::Created(payment) = &step {
                 emit(
@@ -286,17 +296,22 @@ impl Widget {
                     &PaymentDetail::from(payment),
                 );
             }
-            widget.inner.view.update(|v| {
-                v.notice = None;
-                v.busy = Some(step);
-            });
+            if widget.shows(&session) {
+                widget.inner.view.update(|v| {
+                    v.notice = None;
+                    v.busy = Some(step);
+                });
+            }
         }
     }
 
     /// Shows a flow's outcome and dispatches its event.
+    ///
+    /// The events go out whatever happened meanwhile (money moved); the view changes only if
+    /// the flow's session is still the one shown.
     fn settle(
         &self,
-        session: &Session<MyqClient>,
+        session: &Rc<Session<MyqClient>>,
         outcome: Outcome,
     ) -> Result<Outcome, events::Error> {
         let result = match &outcome {
@@ -322,21 +337,32 @@ impl Widget {
             )),
             Outcome::Failed { error } => Err((kind_of(error), error.into())),
         };
-        let result = match result {
+        let (notice, result) = match result {
             Ok(notice) => {
                 if let Some(settled) = Settled::of(&outcome) {
                     emit_js(&self.inner.element, settled.event(), &settled.detail());
                 }
-                self.show(notice);
-                Ok(outcome)
+                (notice, Ok(outcome))
             }
-            Err((kind, error)) => Err(self.problem(kind, error)),
+            Err((kind, error)) => {
+                emit(&self.inner.element, "error", &error);
+                (
+                    Notice::Problem {
+                        kind,
+                        error: error.clone(),
+                    },
+                    Err(error),
+                )
+            }
         };
-        self.inner.view.update(|v| {
-            v.busy = None;
-            v.balance = session.balance();
-            v.payments = session.payments();
-        });
+        if self.shows(session) {
+            self.inner.view.update(|v| {
+                v.busy = None;
+                v.notice = Some(notice);
+                v.balance = session.balance();
+                v.payments = session.payments();
+            });
+        }
         result
     }
 
