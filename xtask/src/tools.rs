@@ -25,7 +25,7 @@ pub struct Tools {
     path: String,
 }
 
-/// Where the release bundle goes (Trunk.toml's `dist`).
+/// Where the release bundle goes.
 pub fn bundle_dir() -> PathBuf {
     root().join("target/www")
 }
@@ -69,12 +69,13 @@ impl Tools {
         with_path
     }
 
-    /// `trunk build --release` into target/www.
+    /// `trunk build --release` into target/www (`trunk serve`'s debug build goes to dist/).
     pub fn build_bundle(&self) -> Result {
         run(cargo().args(["fetch", "--locked"]))?;
         run(self
             .command(&Command::new("trunk"))
-            .args(["build", "--release"]))
+            .args(["build", "--release", "--dist"])
+            .arg(bundle_dir()))
     }
 }
 
