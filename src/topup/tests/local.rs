@@ -73,6 +73,17 @@ impl LocalMyq {
         });
     }
 
+    /// A payment left `created` for jnovak, as an earlier page would leave it; its id.
+    pub fn leave_payment(&self, amount: f64) -> String {
+        let body = serde_json::json!({"userId": JNOVAK, "params": {"amount": amount}});
+        let created = self
+            .server
+            .borrow_mut()
+            .create_payment("external", &body)
+            .unwrap();
+        created["id"].as_str().unwrap().to_owned()
+    }
+
     pub fn count(&self, operation: Operation) -> usize {
         self.calls
             .borrow()

@@ -297,11 +297,7 @@ fn a_lost_create_answer_finds_the_payment_and_carries_on() {
 #[test]
 fn a_create_that_never_arrived_adopts_no_older_payment() {
     let myq = LocalMyq::new();
-    let body = json!({"userId": JNOVAK, "params": {"amount": 10}});
-    myq.server
-        .borrow_mut()
-        .create_payment("external", &body)
-        .unwrap();
+    myq.leave_payment(10.0);
     let session = open(myq);
     session
         .myq()
@@ -371,16 +367,11 @@ fn a_concurrent_trigger_is_refused_while_a_flow_runs() {
 #[test]
 fn payments_left_created_by_an_earlier_page_are_pending_at_open() {
     let myq = LocalMyq::new();
-    let body = json!({"userId": JNOVAK, "params": {"amount": 15}});
-    let left = myq
-        .server
-        .borrow_mut()
-        .create_payment("external", &body)
-        .unwrap();
+    let left = myq.leave_payment(15.0);
     let session = open(myq);
     let pending = session.pending();
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].id, left["id"].as_str().unwrap());
+    assert_eq!(pending[0].id, left);
     assert_eq!(pending[0].amount, Money(1500));
 
     let canceled =
@@ -410,23 +401,14 @@ fn a_lost_rollback_answer_is_read_back() {
 #[test]
 fn a_long_lived_session_keeps_the_newest_payments_and_every_unfinished_one() {
     let myq = LocalMyq::new();
-    let body = json!({"userId": JNOVAK, "params": {"amount": 1}});
-    let left = myq
-        .server
-        .borrow_mut()
-        .create_payment("external", &body)
-        .unwrap();
+    let left = myq.leave_payment(1.0);
     let session = open(myq);
     for _ in 0..60 {
         top_up(&session, 100, &NoApproval);
     }
     let payments = session.payments();
     assert_eq!(payments.len(), 51, "50 finished and the unfinished one");
-    assert!(
-        payments
-            .iter()
-            .any(|p| p.id == left["id"].as_str().unwrap())
-    );
+    assert!(payments.iter().any(|p| p.id == left));
     assert_eq!(session.pending().len(), 1);
     assert_eq!(session.myq().balance(JNOVAK), 12_000 + 60 * 100);
 }
