@@ -331,6 +331,11 @@ async fn approve_resolving_commits_rejecting_rolls_back_and_an_amount_updates() 
     assert_eq!(outcome["credited"], 55);
     assert_eq!(requests("payments.update").await, 1);
 
+    // An amount that is not one is refused, never swapped for the old amount.
+    set_function(&element, "approve", "payment", "return { amount: 'lots' };");
+    let outcome = top_up(&widget, 60.into()).await.unwrap();
+    assert_eq!(outcome["outcome"], "rolled-back");
+
     let payments = state().await["payments"].clone();
     let states: Vec<&str> = payments
         .as_array()
@@ -338,7 +343,7 @@ async fn approve_resolving_commits_rejecting_rolls_back_and_an_amount_updates() 
         .iter()
         .map(|p| p["state"].as_str().unwrap())
         .collect();
-    assert_eq!(states, ["completed", "canceled", "completed"]);
+    assert_eq!(states, ["completed", "canceled", "completed", "canceled"]);
     assert_eq!(payments[1]["description"], "Card declined");
     assert_eq!(credit_of(JNOVAK).await, 120.0 + 30.0 + 55.0);
     element.remove();

@@ -46,14 +46,23 @@ impl Approval for ElementApproval {
 /// The amount an approval resolved to: `None` when it named none, `Some(None)` when it named
 /// one that is not a positive amount with at most two decimals.
 fn approved_amount(value: &JsValue) -> Option<Option<Money>> {
-    let number = match value.as_f64() {
-        Some(number) => number,
-        None if value.is_object() => Reflect::get(value, &JsValue::from_str("amount"))
-            .ok()?
-            .as_f64()?,
-        None => return None,
+    // A number names an amount, and so does an object's `amount`; anything else commits.
+    let named = if value.is_object() {
+        Reflect::get(value, &JsValue::from_str("amount")).unwrap_or(JsValue::UNDEFINED)
+    } else if value.as_f64().is_some() {
+        value.clone()
+    } else {
+        JsValue::UNDEFINED
     };
-    Some(Money::from_number(number).filter(|m| m.cents() > 0))
+    if named.is_undefined() || named.is_null() {
+        return None;
+    }
+    // Named, but not a positive amount in whole cents: refused, never the old amount instead.
+    let amount = named
+        .as_f64()
+        .and_then(Money::from_number)
+        .filter(|m| m.cents() > 0);
+    Some(amount)
 }
 
 fn reason_text(reason: &JsValue) -> String {
