@@ -14,4 +14,4 @@ pub use widget::{CANCELED_BY_USER, Notice, Phase, ProblemKind, View, Widget};
 
 /// What the UI needs of the layers below, named here so that it never reaches around the host.
 pub use crate::api::{Money, Payment, PaymentState};
-pub use crate::topup::{AmountError, AmountRules, Outcome, Progress, plain};
+pub use crate::topup::{AmountError, AmountRules, Progress, plain};

@@ -522,13 +522,3 @@ impl<M: Myq> Session<M> {
         }
     }
 }
-
-impl Outcome {
-    /// The operation an error outcome failed in.
-    pub fn error(&self) -> Option<&ApiError> {
-        match self {
-            Outcome::Failed { error } | Outcome::Unresolved { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-}
