@@ -65,7 +65,12 @@ async function open(path, options = {}) {
       console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
     });
   });
-  await page.goto(`${SIM}${path}`);
+  const response = await page.goto(`${SIM}${path}`);
+  // Every page under test is served with the strict policy the pages must work under.
+  assert.equal(
+    response.headers()["content-security-policy"],
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'",
+  );
   await page.locator("myq-topup .myq-topup__balance").waitFor();
   return { page, context, problems };
 }
