@@ -114,11 +114,9 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
         let shared = shared.clone();
         move || shared.busy()
     };
-    let texts = {
-        let shared = shared.clone();
-        move || shared.texts()
-    };
-    let (t1, t2, t3, t4) = (texts.clone(), texts.clone(), texts.clone(), texts);
+    // Copy: it holds only the language memo, so every part of the view can use it.
+    let lang = shared.lang;
+    let texts = move || lang.get().texts();
 
     view! {
         <Show when=move || !open.get()>
@@ -129,14 +127,14 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
                 node_ref=opener
                 on:click=show_form
             >
-                {t1().top_up_credit}
+                {texts().top_up_credit}
             </button>
         </Show>
         <form class="myq-topup__form" part="form" hidden=move || !open.get() on:submit=submit novalidate>
-            <div class="myq-topup__presets" role="group" aria-label=move || t2().presets>
+            <div class="myq-topup__presets" role="group" aria-label=move || texts().presets>
                 {presets}
             </div>
-            <label class="myq-topup__label" for="myq-topup-amount">{move || t3().amount}</label>
+            <label class="myq-topup__label" for="myq-topup-amount">{move || texts().amount}</label>
             <input
                 id="myq-topup-amount"
                 class="myq-topup__input"
@@ -177,7 +175,7 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
                     type="button"
                     on:click=hide_form
                 >
-                    {move || t4().close}
+                    {move || texts().close}
                 </button>
             </div>
         </form>
