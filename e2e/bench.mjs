@@ -1,17 +1,10 @@
 // The browser half of `cargo xtask bench`: start time, requests per top-up, memory. Prints one
 // JSON object. Usage: MYQ_SIM_URL=http://127.0.0.1:P node e2e/bench.mjs [loads] [top-ups]
-import { chromium } from "playwright-core";
+import { control, launchChromium, SIM } from "./support.mjs";
 
-const SIM = process.env.MYQ_SIM_URL;
 const LOADS = Number(process.argv[2] ?? 30);
 const TOPUPS = Number(process.argv[3] ?? 1000);
 const STARTUP = ["demo.token", "users.find", "providers", "users.accounts", "payments.list"];
-
-async function control(method, path) {
-  const response = await fetch(`${SIM}/_sim${path}`, { method });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
-  return response.status === 204 ? null : response.json();
-}
 
 const requestCount = (state) =>
   Object.values(state.requests).reduce((sum, op) => sum + op.count, 0);
@@ -22,13 +15,7 @@ function stats(values) {
   return { median: at(0.5), p10: at(0.1), p90: at(0.9), min: sorted[0], max: sorted.at(-1), n: sorted.length };
 }
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 
 async function loadPage() {
   const context = await browser.newContext();

@@ -6,9 +6,8 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { SIM, control, launchChromium } from "./support.mjs";
 
-const SIM = process.env.MYQ_SIM_URL;
 const SHOTS = new URL("../target/e2e/", import.meta.url);
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const JNOVAK = 34173;
@@ -18,14 +17,7 @@ let browser;
 before(async () => {
   assert.ok(SIM, "MYQ_SIM_URL names the simulator: run through `cargo xtask test`");
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-      "--no-first-run", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -35,16 +27,6 @@ after(async () => {
 beforeEach(async () => {
   await control("POST", "/reset");
 });
-
-async function control(method, path, body) {
-  const response = await fetch(`${SIM}/_sim${path}`, {
-    method,
-    headers: body ? { "Content-Type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(response.ok, `${method} ${path}: ${response.status}`);
-  return response.status === 204 ? null : response.json();
-}
 
 async function credit() {
   const state = await control("GET", "/state");

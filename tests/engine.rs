@@ -42,14 +42,6 @@ async fn top_up(session: &Session<MyqClient>, amount: i64) -> Outcome {
         .expect("not busy")
 }
 
-async fn credit() -> f64 {
-    let state = state().await;
-    let users = state["users"].as_array().unwrap();
-    users.iter().find(|u| u["id"] == JNOVAK).unwrap()["credit"]
-        .as_f64()
-        .unwrap()
-}
-
 async fn server_payments() -> Vec<Value> {
     state().await["payments"].as_array().unwrap().clone()
 }
@@ -71,7 +63,7 @@ async fn a_top_up_over_http_credits_once() {
         unreachable!()
     };
     assert_eq!(balance, Some(Money(13_000)));
-    assert_eq!(credit().await, 130.0);
+    assert_eq!(credit_of(JNOVAK).await, 130.0);
     let payments = server_payments().await;
     assert_eq!(payments.len(), 1);
     assert_eq!(
@@ -89,7 +81,7 @@ async fn a_lost_commit_answer_is_resolved_without_a_second_commit() {
     fault(json!({"operation": "payments.commit", "kind": "drop"})).await;
     let outcome = top_up(&session, 1_000).await;
     assert_eq!(committed_amount(&outcome), Money(1_000));
-    assert_eq!(credit().await, 130.0);
+    assert_eq!(credit_of(JNOVAK).await, 130.0);
     // Chrome itself may resend a POST whose reused connection closed unanswered; the server
     // refuses that copy. The widget's own answer is the read-back, not a second commit.
     let commits = &state().await["requests"]["payments.commit"]["statuses"];
@@ -119,7 +111,7 @@ async fn a_5xx_on_create_creates_nothing() {
         (Operation::CreatePayment, Some(503))
     );
     assert!(server_payments().await.is_empty());
-    assert_eq!(credit().await, 120.0);
+    assert_eq!(credit_of(JNOVAK).await, 120.0);
 }
 
 #[wasm_bindgen_test]
@@ -128,7 +120,7 @@ async fn a_5xx_on_commit_is_read_back_and_committed_once() {
     fault(json!({"operation": "payments.commit", "kind": "status", "status": 502})).await;
     let outcome = top_up(&session, 2_550).await;
     assert_eq!(committed_amount(&outcome), Money(2_550));
-    assert_eq!(credit().await, 145.5);
+    assert_eq!(credit_of(JNOVAK).await, 145.5);
     assert_eq!(requests("payments.commit").await, 2);
 }
 
@@ -146,7 +138,7 @@ async fn an_expired_token_mid_flow_is_fetched_again_once() {
         "the refused create was sent again once"
     );
     assert_eq!(server_payments().await.len(), 1);
-    assert_eq!(credit().await, 125.0);
+    assert_eq!(credit_of(JNOVAK).await, 125.0);
 }
 
 #[wasm_bindgen_test]
@@ -157,7 +149,7 @@ async fn a_commit_slower_than_the_timeout_still_credits_once() {
     // Aborted at 0.6 s, read back (still created), committed again: one credit whatever lands.
     assert_eq!(committed_amount(&outcome), Money(1_000));
     gloo_timers::future::TimeoutFuture::new(1_200).await;
-    assert_eq!(credit().await, 130.0);
+    assert_eq!(credit_of(JNOVAK).await, 130.0);
     let payments = server_payments().await;
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0]["state"], "completed");
@@ -190,7 +182,11 @@ async fn a_create_slower_than_the_timeout_is_failed_and_found_later() {
         pending, created,
         "every created payment is known as pending"
     );
-    assert_eq!(credit().await, 122.0, "only the second intent credited");
+    assert_eq!(
+        credit_of(JNOVAK).await,
+        122.0,
+        "only the second intent credited"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -33,6 +33,9 @@ impl Operation {
     }
 }
 
+/// The end of MyQ X's message for a create while External Payment Providers is off.
+pub const PROVIDER_DISABLED: &str = "Payment provider is disabled.";
+
 /// What went wrong.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
@@ -83,6 +86,12 @@ impl ApiError {
         }
     }
 
+    /// MyQ X refused because External Payment Providers is switched off (Settings > Credit).
+    /// The seed gives no code for it, only the message, so the message is what is matched.
+    pub fn provider_disabled(&self) -> bool {
+        matches!(&self.failure, Failure::Refused { message, .. } if message.contains(PROVIDER_DISABLED))
+    }
+
     /// True when the request may have reached the server and taken effect without the widget
     /// seeing the answer: the cases where the state must be read back before going on.
     pub fn outcome_unknown(&self) -> bool {
@@ -117,3 +126,34 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(status: u16, message: &str) -> ApiError {
+        let failure = Failure::Refused {
+            status,
+            code: Some(status.into()),
+            message: message.into(),
+        };
+        ApiError::new(Operation::CreatePayment, failure)
+    }
+
+    #[test]
+    fn knows_the_disabled_provider_by_the_seeds_message() {
+        let seed = "Invalid operation: The operation cannot be performed in the current state. \
+                    Payment provider is disabled.";
+        assert!(refused(400, seed).provider_disabled());
+        assert!(!refused(400, "params.amount is required.").provider_disabled());
+        assert!(!ApiError::new(Operation::CreatePayment, Failure::Timeout).provider_disabled());
+    }
+
+    #[test]
+    fn an_outcome_is_unknown_only_without_a_definite_answer() {
+        assert!(ApiError::new(Operation::CommitPayment, Failure::Timeout).outcome_unknown());
+        assert!(refused(503, "").outcome_unknown());
+        assert!(!refused(400, "").outcome_unknown());
+        assert!(!ApiError::contract(Operation::CommitPayment, "x").outcome_unknown());
+    }
+}

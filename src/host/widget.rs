@@ -13,8 +13,7 @@ use super::config::Config;
 use super::events::{self, PaymentDetail, Settled, emit, emit_js, to_js};
 use super::token::ElementTokens;
 use crate::api::{
-    ApiError, DEFAULT_TIMEOUT_MS, Failure, Money, MyqClient, Operation, Payment, PaymentState,
-    Provider,
+    ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, PaymentState, Provider,
 };
 use crate::topup::{
     self, Account, AmountError, Intent, Outcome, Progress, Session, StartError, parse_decimal,
@@ -231,7 +230,7 @@ impl Widget {
         let config = self.inner.view.with_untracked(|v| v.config.clone())?;
         if let Err(err) = config.rules.check(amount) {
             let error = events::Error::about("input", &err);
-            return Some(Err(self.problem(ProblemKind::Input, error)));
+            return Some(Err(self.refuse_input(error)));
         }
         let intent = Intent {
             amount,
@@ -314,45 +313,42 @@ impl Widget {
         session: &Rc<Session<MyqClient>>,
         outcome: Outcome,
     ) -> Result<Outcome, events::Error> {
-        let result = match &outcome {
+        let notice = match &outcome {
             Outcome::Committed {
                 payment,
                 credited,
                 balance,
-            } => Ok(Notice::Committed {
+            } => Notice::Committed {
                 payment_no: payment.payment_no.clone(),
                 payment_id: payment.id.clone(),
                 credited: *credited,
                 balance: *balance,
-            }),
-            Outcome::RolledBack { reason, .. } => Ok(Notice::RolledBack {
+            },
+            Outcome::RolledBack { reason, .. } => Notice::RolledBack {
                 reason: reason.clone(),
-            }),
-            Outcome::Unresolved { payment, error } => Err((
-                ProblemKind::Unfinished,
-                events::Error {
+            },
+            Outcome::Unresolved { payment, error } => Notice::Problem {
+                kind: ProblemKind::Unfinished,
+                error: events::Error {
                     payment_id: Some(payment.id.clone()),
                     ..events::Error::from(error)
                 },
-            )),
-            Outcome::Failed { error } => Err((kind_of(error), error.into())),
+            },
+            Outcome::Failed { error } => Notice::Problem {
+                kind: kind_of(error),
+                error: error.into(),
+            },
         };
-        let (notice, result) = match result {
-            Ok(notice) => {
-                if let Some(settled) = Settled::of(&outcome) {
+        let result = match (&notice, Settled::of(&outcome)) {
+            (Notice::Problem { error, .. }, _) => {
+                emit(&self.inner.element, "error", error);
+                Err(error.clone())
+            }
+            (_, settled) => {
+                if let Some(settled) = settled {
                     emit_js(&self.inner.element, settled.event(), &settled.detail());
                 }
-                (notice, Ok(outcome))
-            }
-            Err((kind, error)) => {
-                emit(&self.inner.element, "error", &error);
-                (
-                    Notice::Problem {
-                        kind,
-                        error: error.clone(),
-                    },
-                    Err(error),
-                )
+                Ok(())
             }
         };
         if self.shows(session) {
@@ -363,7 +359,7 @@ impl Widget {
                 v.payments = session.payments();
             });
         }
-        result
+        result.map(|()| outcome)
     }
 
     /// `element.topUp(amount)`: `amount` is a number or a decimal string. Resolves with the
@@ -375,9 +371,8 @@ impl Widget {
             Some(number) => Money::from_number(number).ok_or(AmountError::TooManyDecimals),
             None => parse_decimal(&amount.as_string().unwrap_or_default()),
         };
-        let amount = amount.map_err(|err| {
-            to_js(&self.problem(ProblemKind::Input, events::Error::about("input", &err)))
-        })?;
+        let amount =
+            amount.map_err(|err| to_js(&self.refuse_input(events::Error::about("input", &err))))?;
         let outcome = self.top_up(amount).await.ok_or_else(|| {
             let busy = "the widget is not ready, or a top-up is already running";
             to_js(&events::Error::about("input", &busy))
@@ -388,20 +383,14 @@ impl Widget {
             .unwrap_or(JsValue::UNDEFINED))
     }
 
-    fn show(&self, notice: Notice) {
-        self.inner.view.update(|v| {
-            v.busy = None;
-            v.notice = Some(notice);
-        });
-    }
-
-    /// Shows a problem and dispatches `myq-topup-error`.
-    fn problem(&self, kind: ProblemKind, error: events::Error) -> events::Error {
+    /// Shows a problem with the amount and dispatches `myq-topup-error`.
+    fn refuse_input(&self, error: events::Error) -> events::Error {
         emit(&self.inner.element, "error", &error);
-        self.show(Notice::Problem {
-            kind,
+        let notice = Notice::Problem {
+            kind: ProblemKind::Input,
             error: error.clone(),
-        });
+        };
+        self.inner.view.update(|v| v.notice = Some(notice));
         error
     }
 
@@ -435,11 +424,11 @@ fn kind_of(error: &ApiError) -> ProblemKind {
     if error.operation == Operation::Token {
         return ProblemKind::SignIn;
     }
-    match &error.failure {
-        Failure::Refused { message, .. } if message.contains("Payment provider is disabled") => {
-            ProblemKind::ProviderDisabled
-        }
-        Failure::Refused { status, .. } if *status < 500 => ProblemKind::Refused,
+    if error.provider_disabled() {
+        return ProblemKind::ProviderDisabled;
+    }
+    match error.status() {
+        Some(status) if status < 500 => ProblemKind::Refused,
         _ => ProblemKind::Unavailable,
     }
 }

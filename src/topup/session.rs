@@ -141,6 +141,13 @@ impl Ledger {
         self.trim();
     }
 
+    /// Records a list as MyQ sends it, newest first.
+    fn record_all(&mut self, listed: Vec<Payment>) {
+        for payment in listed.into_iter().rev() {
+            self.record(payment);
+        }
+    }
+
     /// Keeps every unfinished payment and the newest finished ones.
     fn trim(&mut self) {
         let mut finished = 0;
@@ -370,9 +377,7 @@ impl<M: Myq> Session<M> {
             p.state == PaymentState::Created && p.amount == intent.amount && !ledger.knows(&p.id)
         });
         let found = made.map(|p| self.reference(p));
-        for payment in listed.into_iter().rev() {
-            ledger.record(payment);
-        }
+        ledger.record_all(listed);
         ledger.unsettled_create = found.is_none();
         found.ok_or(error)
     }
@@ -495,9 +500,7 @@ impl<M: Myq> Session<M> {
         let listed = self.myq.payments(&self.provider, self.user_id).await?;
         let found = listed.iter().find(|p| p.id == payment.id).cloned();
         let mut ledger = self.ledger.borrow_mut();
-        for payment in listed.into_iter().rev() {
-            ledger.record(payment);
-        }
+        ledger.record_all(listed);
         Ok(found)
     }
 

@@ -176,16 +176,16 @@ fn ensure_browser() -> Result {
 /// Installed without a lockfile: the pins are exact and no lockfile names a registry.
 fn ensure_e2e_packages() -> Result {
     let e2e = root().join("e2e");
-    let manifest = std::fs::read_to_string(e2e.join("package.json"))
-        .map_err(|err| format!("cannot read e2e/package.json: {err}"))?;
-    let installed = ["playwright-core", "axe-core"].iter().all(|package| {
-        let pinned = format!("\"{package}\": \"");
-        let wanted = manifest
-            .find(&pinned)
-            .map(|at| &manifest[at + pinned.len()..])
-            .and_then(|rest| rest.split('"').next());
-        let found = std::fs::read_to_string(e2e.join("node_modules").join(package).join("package.json"));
-        matches!((wanted, found), (Some(v), Ok(text)) if text.contains(&format!("\"version\": \"{v}\"")))
+    let read_json = |path: PathBuf| -> Option<serde_json::Value> {
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+    };
+    let manifest = read_json(e2e.join("package.json")).ok_or("cannot read e2e/package.json")?;
+    let pinned = manifest["dependencies"]
+        .as_object()
+        .ok_or("e2e/package.json has no dependencies")?;
+    let installed = pinned.iter().all(|(package, version)| {
+        let found = read_json(e2e.join("node_modules").join(package).join("package.json"));
+        found.is_some_and(|found| found["version"] == *version)
     });
     if installed {
         println!("e2e packages: present");

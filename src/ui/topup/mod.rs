@@ -103,9 +103,7 @@ fn start_failure(shared: Shared) -> impl IntoView {
     let message = texts.problem(kind, &error.message);
     let restart = shared.clone();
     view! {
-        <div class="myq-topup__problem" part="error" role="alert">
-            <p class="myq-topup__error">{texts.cannot_start} " " {message}</p>
-        </div>
+        {alert(format!("{} {message}", texts.cannot_start))}
         <button
             class="myq-topup__button myq-topup__button--secondary"
             part="button"
@@ -179,44 +177,40 @@ fn notice(shared: Shared) -> impl IntoView {
     let notice = Memo::new(move |_| shared.view.with(|v| v.notice.clone()));
     move || {
         let texts = shared.texts();
-        match notice.get()? {
-            result @ (Notice::Committed { .. } | Notice::RolledBack { .. }) => {
-                let text = result_text(&shared, &result);
-                Some(view! { <p class="myq-topup__result" part="result">{text}</p> }.into_any())
-            }
-            problem @ Notice::Problem { .. } => {
-                let Notice::Problem { kind, error } = &problem else {
-                    unreachable!()
-                };
-                let message = texts.problem(*kind, &error.message);
-                let retry = problem
-                    .can_retry()
-                    .then(|| shared.view.with_untracked(|v| v.last_amount))
-                    .flatten()
-                    .map(|amount| {
-                        let shared = shared.clone();
-                        view! {
-                            <button
-                                class="myq-topup__button myq-topup__button--secondary"
-                                part="button"
-                                type="button"
-                                on:click=move |_| shared.act(move |w| async move { w.top_up(amount).await })
-                            >
-                                {texts.try_again}
-                            </button>
-                        }
-                    });
-                Some(
-                    view! {
-                        <div class="myq-topup__problem" part="error" role="alert">
-                            <p class="myq-topup__error">{message}</p>
-                        </div>
-                        {retry}
-                    }
-                    .into_any(),
-                )
-            }
-        }
+        let notice = notice.get()?;
+        let Notice::Problem { kind, error } = &notice else {
+            let text = result_text(&shared, &notice);
+            return Some(
+                view! { <p class="myq-topup__result" part="result">{text}</p> }.into_any(),
+            );
+        };
+        let retry = notice
+            .can_retry()
+            .then(|| shared.view.with_untracked(|v| v.last_amount))
+            .flatten()
+            .map(|amount| {
+                let shared = shared.clone();
+                view! {
+                    <button
+                        class="myq-topup__button myq-topup__button--secondary"
+                        part="button"
+                        type="button"
+                        on:click=move |_| shared.act(move |w| async move { w.top_up(amount).await })
+                    >
+                        {texts.try_again}
+                    </button>
+                }
+            });
+        Some(view! { {alert(texts.problem(*kind, &error.message))} {retry} }.into_any())
+    }
+}
+
+/// A problem, announced at once (`role="alert"`).
+fn alert(message: String) -> impl IntoView {
+    view! {
+        <div class="myq-topup__problem" part="error" role="alert">
+            <p class="myq-topup__error">{message}</p>
+        </div>
     }
 }
 
