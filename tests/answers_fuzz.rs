@@ -1,8 +1,8 @@
 //! Every answer type read from random JSON and from seed examples with a random part replaced:
 //! each read returns a value or an error, never a panic (a wasm panic kills the widget).
 //!
-//! Runs natively (`serde_json` underneath) and in headless Chromium (the browser's `JSON.parse`
-//! with serde-wasm-bindgen), from the same generator.
+//! Runs natively (`serde_json` parsing the text) and in headless Chromium (the browser's `JSON.parse`),
+//! through the same readers, from the same generator.
 
 use myq_topup::api::{
     AccountList, Committed, CreatedPayment, ErrorBody, PaymentList, ProviderList, TokenAnswer,

@@ -2,11 +2,9 @@
 
 use std::rc::Rc;
 
-use serde::de::DeserializeOwned;
-
 use super::error::{ApiError, Operation};
 use super::http::{self, Method};
-use super::json;
+use super::json::{self, FromJson};
 use super::money::Money;
 use super::myq::Myq;
 use super::token::{TokenSource, Tokens};
@@ -94,7 +92,7 @@ impl Myq for MyqClient {
             Operation::CreatePayment,
             Method::POST,
             &path,
-            json::to_string(payment),
+            payment.to_json(),
         );
         self.json(call).await
     }
@@ -110,7 +108,7 @@ impl Myq for MyqClient {
             Operation::UpdatePayment,
             Method::PATCH,
             &path,
-            json::to_string(change),
+            change.to_json(),
         );
         self.empty(call).await
     }
@@ -128,9 +126,7 @@ impl Myq for MyqClient {
         reason: &str,
     ) -> Result<(), ApiError> {
         let path = payments_path(provider, Some(id), "/rollback");
-        let body = json::to_string(&Rollback {
-            reason: reason.into(),
-        });
+        let body = rollback_body(reason);
         self.empty(Call::send(
             Operation::RollbackPayment,
             Method::POST,
@@ -148,7 +144,7 @@ impl Myq for MyqClient {
 }
 
 impl MyqClient {
-    async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
+    async fn json<T: FromJson>(&self, call: Call<'_>) -> Result<T, ApiError> {
         let operation = call.operation;
         let text = self.exchange(call).await?;
         json::parse(&text).map_err(|err| ApiError::contract(operation, err))

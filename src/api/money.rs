@@ -1,7 +1,5 @@
 //! Credit amounts in hundredths of the currency unit.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// An amount of credit in hundredths (cents, haléře).
 ///
 /// MyQ X sends plain JSON numbers; summing those as `f64` drifts, so amounts are whole cents
@@ -28,23 +26,16 @@ impl Money {
     pub fn cents(self) -> i64 {
         self.0
     }
-}
 
-impl Serialize for Money {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 100 == 0 {
-            serializer.serialize_i64(self.0 / 100)
-        } else {
-            serializer.serialize_f64(self.to_number())
+    /// The amount as JSON number text, without a float printer: `10`, `12.5`, `-0.05`.
+    pub fn to_json_number(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let (units, hundredths) = (self.0.unsigned_abs() / 100, self.0.unsigned_abs() % 100);
+        match hundredths {
+            0 => format!("{sign}{units}"),
+            h if h % 10 == 0 => format!("{sign}{units}.{}", h / 10),
+            h => format!("{sign}{units}.{h:02}"),
         }
-    }
-}
-
-impl<'de> Deserialize<'de> for Money {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let number = crate::api::wire::number(deserializer)?;
-        Money::from_number(number)
-            .ok_or_else(|| serde::de::Error::custom(format!("{number} is not an amount of credit")))
     }
 }
 
@@ -62,7 +53,14 @@ mod tests {
 
     #[test]
     fn writes_whole_amounts_as_integers() {
-        assert_eq!(serde_json::to_string(&Money(1000)).unwrap(), "10");
-        assert_eq!(serde_json::to_string(&Money(1250)).unwrap(), "12.5");
+        assert_eq!(Money(1000).to_json_number(), "10");
+        assert_eq!(Money(1250).to_json_number(), "12.5");
+        assert_eq!(Money(1205).to_json_number(), "12.05");
+        assert_eq!(Money(-5).to_json_number(), "-0.05");
+        assert_eq!(Money(0).to_json_number(), "0");
+        for cents in (-100_000..100_000).step_by(7) {
+            let number: f64 = Money(cents).to_json_number().parse().unwrap();
+            assert_eq!(Money::from_number(number), Some(Money(cents)));
+        }
     }
 }

@@ -3,97 +3,125 @@
 //! Readers accept the seed's quirks (see [`wire`](super::wire)) and ignore fields they do not
 //! know, so a newer server does not break the widget.
 
-use serde::{Deserialize, Serialize};
-
+use super::json::{FromJson, Json, ObjectWriter};
 use super::money::Money;
 use super::wire;
 
-/// `POST /auth/token` body. The host's backend sends it, never the widget: the client secret
-/// stays on a server.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct TokenRequest {
-    /// `client_credentials` or `login_info`.
-    pub grant_type: String,
-    pub client_id: String,
-    pub client_secret: String,
-    /// Space-separated, e.g. `credit users`.
-    pub scope: String,
-    /// `login_info` only: `{"type": 3, "name", "pwd"}` (username and password).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub login: Option<Login>,
-}
-
-/// The user a `login_info` grant logs in as.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Login {
-    /// 3: username and password.
-    #[serde(rename = "type")]
-    pub kind: u8,
-    pub name: String,
-    pub pwd: String,
-}
-
 /// `POST /auth/token` answer, or the host's token endpoint answer.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TokenAnswer {
     pub access_token: String,
-    #[serde(default, deserialize_with = "wire::text")]
     pub token_type: String,
     /// Lifetime in seconds; MyQ X issues 1800.
-    #[serde(default)]
     pub expires_in: Option<f64>,
 }
 
+impl FromJson for TokenAnswer {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let fields = value.fields()?;
+        Ok(TokenAnswer {
+            access_token: fields.required("access_token", Json::text)?,
+            token_type: fields.text_or_empty("token_type")?,
+            expires_in: fields.optional("expires_in", Json::number)?,
+        })
+    }
+}
+
 /// A recharge provider from `GET /v3/rechargeProviders`.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Provider {
-    #[serde(deserialize_with = "wire::text")]
     pub name: String,
     pub reference: String,
-    #[serde(default, deserialize_with = "wire::text")]
     pub description: String,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+impl FromJson for Provider {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let fields = value.fields()?;
+        Ok(Provider {
+            name: fields.text_or_empty("name")?,
+            reference: fields.required("reference", Json::text)?,
+            description: fields.text_or_empty("description")?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProviderList {
     pub providers: Vec<Provider>,
 }
 
+impl FromJson for ProviderList {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        Ok(ProviderList {
+            providers: value.fields()?.list("providers")?,
+        })
+    }
+}
+
 /// A user from `GET /v3/users/find`.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct User {
-    #[serde(deserialize_with = "wire::user_id")]
     pub id: u64,
     pub username: String,
-    #[serde(default, deserialize_with = "wire::text")]
     pub fullname: String,
-    #[serde(default, deserialize_with = "wire::text")]
     pub email: String,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+impl FromJson for User {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let fields = value.fields()?;
+        Ok(User {
+            id: fields.required("id", wire::user_id)?,
+            username: fields.required("username", Json::text)?,
+            fullname: fields.text_or_empty("fullname")?,
+            email: fields.text_or_empty("email")?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct UserList {
     pub users: Vec<User>,
 }
 
-/// An account from `GET /v3/users/{id}/accounts`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct Account {
-    #[serde(default, deserialize_with = "wire::text")]
-    pub reference: String,
-    #[serde(default)]
-    pub limits: Option<AccountLimits>,
+impl FromJson for UserList {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        Ok(UserList {
+            users: value.fields()?.list("users")?,
+        })
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct AccountLimits {
-    #[serde(default)]
+/// An account from `GET /v3/users/{id}/accounts`: its reference and its `limits.price`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Account {
+    pub reference: String,
     pub price: Option<Money>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+impl FromJson for Account {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let fields = value.fields()?;
+        let price = |limits: &Json| limits.fields()?.optional("price", wire::money);
+        Ok(Account {
+            reference: fields.text_or_empty("reference")?,
+            price: fields.optional("limits", price)?.flatten(),
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct AccountList {
     pub accounts: Vec<Account>,
+}
+
+impl FromJson for AccountList {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        Ok(AccountList {
+            accounts: value.fields()?.list("accounts")?,
+        })
+    }
 }
 
 /// The reference of the account that holds a user's credit.
@@ -105,63 +133,99 @@ impl AccountList {
         self.accounts
             .iter()
             .find(|a| a.reference == CREDIT_ACCOUNT)?
-            .limits
-            .as_ref()?
             .price
     }
 }
 
 /// `params` of a payment: the amount, and whatever else the provider keeps.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PaymentParams {
     pub amount: Money,
 }
 
+impl PaymentParams {
+    fn to_json(&self) -> ObjectWriter {
+        ObjectWriter::new().money("amount", self.amount)
+    }
+}
+
 /// `POST …/payments` body.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NewPayment {
     pub user_id: u64,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    /// Left out when empty.
     pub description: String,
     pub params: PaymentParams,
 }
 
+impl NewPayment {
+    pub fn to_json(&self) -> String {
+        let mut body = ObjectWriter::new().whole("userId", self.user_id);
+        if !self.description.is_empty() {
+            body = body.text("description", &self.description);
+        }
+        body.object("params", self.params.to_json()).finish()
+    }
+}
+
 /// `PATCH …/payments/{id}` body.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PaymentChange {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub params: PaymentParams,
 }
 
+impl PaymentChange {
+    pub fn to_json(&self) -> String {
+        let mut body = ObjectWriter::new();
+        if let Some(description) = &self.description {
+            body = body.text("description", description);
+        }
+        body.object("params", self.params.to_json()).finish()
+    }
+}
+
+/// `POST …/payments/{id}/rollback` body.
+pub fn rollback_body(reason: &str) -> String {
+    ObjectWriter::new().text("reason", reason).finish()
+}
+
 /// `POST …/payments` answer.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CreatedPayment {
-    #[serde(deserialize_with = "wire::id")]
     pub id: String,
-    #[serde(deserialize_with = "wire::user_id")]
     pub user_id: u64,
     pub amount: Money,
-    #[serde(default, deserialize_with = "wire::text")]
     pub description: String,
 }
 
+impl FromJson for CreatedPayment {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let fields = value.fields()?;
+        Ok(CreatedPayment {
+            id: fields.required("id", wire::id)?,
+            user_id: fields.required("userId", wire::user_id)?,
+            amount: fields.required("amount", wire::money)?,
+            description: fields.text_or_empty("description")?,
+        })
+    }
+}
+
 /// `POST …/payments/{id}/commit` answer: the credit added.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Committed {
     pub amount: Money,
 }
 
-/// `POST …/payments/{id}/rollback` body.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Rollback {
-    pub reason: String,
+impl FromJson for Committed {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        Ok(Committed {
+            amount: value.fields()?.required("amount", wire::money)?,
+        })
+    }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PaymentState {
     /// Created, not yet effective.
     Created,
@@ -171,54 +235,91 @@ pub enum PaymentState {
     Canceled,
 }
 
+impl PaymentState {
+    fn read(value: &Json) -> Result<PaymentState, String> {
+        match value {
+            Json::Text(state) if state == "created" => Ok(PaymentState::Created),
+            Json::Text(state) if state == "completed" => Ok(PaymentState::Completed),
+            Json::Text(state) if state == "canceled" => Ok(PaymentState::Canceled),
+            _ => Err("expected created, completed or canceled".into()),
+        }
+    }
+}
+
 /// A payment from `GET …/payments?userId=`.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Payment {
-    #[serde(deserialize_with = "wire::id")]
     pub id: String,
-    #[serde(deserialize_with = "wire::user_id")]
     pub user_id: u64,
     pub amount: Money,
-    #[serde(default)]
     pub currency: Option<String>,
     pub state: PaymentState,
-    #[serde(default, deserialize_with = "wire::text")]
     pub created: String,
-    #[serde(default, deserialize_with = "wire::text")]
     pub updated: String,
-    #[serde(default)]
     pub expires: Option<String>,
-    #[serde(default, deserialize_with = "wire::optional_id")]
     pub payment_no: Option<String>,
-    #[serde(default, deserialize_with = "wire::text")]
     pub provider: String,
-    #[serde(default, deserialize_with = "wire::text")]
     pub description: String,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+impl FromJson for Payment {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let fields = value.fields()?;
+        Ok(Payment {
+            id: fields.required("id", wire::id)?,
+            user_id: fields.required("userId", wire::user_id)?,
+            amount: fields.required("amount", wire::money)?,
+            currency: fields.optional("currency", Json::text)?,
+            state: fields.required("state", PaymentState::read)?,
+            created: fields.text_or_empty("created")?,
+            updated: fields.text_or_empty("updated")?,
+            expires: fields.optional("expires", Json::text)?,
+            payment_no: fields.optional("paymentNo", wire::id)?,
+            provider: fields.text_or_empty("provider")?,
+            description: fields.text_or_empty("description")?,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct PaymentList {
     pub payments: Vec<Payment>,
 }
 
+impl FromJson for PaymentList {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        Ok(PaymentList {
+            payments: value.fields()?.list("payments")?,
+        })
+    }
+}
+
 /// MyQ X's error body: `{"code": 400, "message": "…", "data": []}`.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ErrorBody {
-    #[serde(default)]
     pub code: Option<f64>,
-    #[serde(default, deserialize_with = "wire::text")]
     pub message: String,
+}
+
+impl FromJson for ErrorBody {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let fields = value.fields()?;
+        Ok(ErrorBody {
+            code: fields.optional("code", Json::number)?,
+            message: fields.text_or_empty("message")?,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::json;
 
     /// The seed's own examples, quirks included.
     #[test]
     fn reads_the_seed_examples() {
-        let created: CreatedPayment = serde_json::from_str(
+        let created: CreatedPayment = json::parse(
             r#"{"id": "34200", "userId": 34173, "amount": 10, "description": "",
                 "params": {"amount": 10, "createdBy": -2}}"#,
         )
@@ -226,7 +327,7 @@ mod tests {
         assert_eq!(created.id, "34200");
         assert_eq!(created.amount, Money(1000));
 
-        let list: PaymentList = serde_json::from_str(
+        let list: PaymentList = json::parse(
             r#"{"payments": [{"id": "34204", "userId": 34173, "amount": 15, "currency": null,
                 "state": "created", "created": "2025-04-29T00:51:19+02:00",
                 "updated": "2025-04-29T00:51:19+02:00", "expires": null, "paymentNo": "5",
@@ -236,7 +337,7 @@ mod tests {
         assert_eq!(list.payments[0].state, PaymentState::Created);
         assert_eq!(list.payments[0].payment_no.as_deref(), Some("5"));
 
-        let providers: ProviderList = serde_json::from_str(
+        let providers: ProviderList = json::parse(
             r#"{"providers": [{"name": "External Payment Providers", "reference": "external",
                 "description": "", "params": []}], "count": 1}"#,
         )
@@ -246,7 +347,7 @@ mod tests {
 
     #[test]
     fn reads_ids_as_numbers_as_the_schemas_say() {
-        let payment: Payment = serde_json::from_str(
+        let payment: Payment = json::parse(
             r#"{"id": 7, "userId": "12", "amount": 2.5, "state": "completed", "paymentNo": 3}"#,
         )
         .unwrap();
@@ -259,51 +360,45 @@ mod tests {
     #[test]
     fn refuses_what_breaks_the_contract() {
         assert!(
-            serde_json::from_str::<Payment>(
-                r#"{"id": 1.5, "userId": 1, "amount": 1, "state": "created"}"#
-            )
-            .is_err()
+            json::parse::<Payment>(r#"{"id": 1.5, "userId": 1, "amount": 1, "state": "created"}"#)
+                .is_err()
         );
         assert!(
-            serde_json::from_str::<Payment>(
-                r#"{"id": 1, "userId": 1, "amount": 1, "state": "lost"}"#
-            )
-            .is_err()
+            json::parse::<Payment>(r#"{"id": 1, "userId": 1, "amount": 1, "state": "lost"}"#)
+                .is_err()
         );
-        assert!(serde_json::from_str::<Committed>(r#"{"amount": "ten"}"#).is_err());
-        assert!(serde_json::from_str::<User>(r#"{"id": -4, "username": "x"}"#).is_err());
+        assert!(json::parse::<Committed>(r#"{"amount": "ten"}"#).is_err());
+        assert!(json::parse::<User>(r#"{"id": -4, "username": "x"}"#).is_err());
     }
 
     #[test]
-    fn writes_both_token_grants() {
-        let mut request = TokenRequest {
-            grant_type: "client_credentials".into(),
-            client_id: "c".into(),
-            client_secret: "s".into(),
-            scope: "credit users".into(),
-            login: None,
+    fn writes_the_request_bodies() {
+        let params = PaymentParams {
+            amount: Money(1250),
+        };
+        let created = NewPayment {
+            user_id: 34173,
+            description: String::new(),
+            params: params.clone(),
         };
         assert_eq!(
-            serde_json::to_value(&request).unwrap(),
-            serde_json::json!({"grant_type": "client_credentials", "client_id": "c",
-                               "client_secret": "s", "scope": "credit users"})
+            created.to_json(),
+            r#"{"userId":34173,"params":{"amount":12.5}}"#
         );
-        request.grant_type = "login_info".into();
-        request.login = Some(Login {
-            kind: 3,
-            name: "jnovak".into(),
-            pwd: "pw".into(),
-        });
-        let value = serde_json::to_value(&request).unwrap();
+        let change = PaymentChange {
+            description: Some("Top-up \"A\"".into()),
+            params,
+        };
         assert_eq!(
-            (value["type"].as_u64(), value["name"].as_str()),
-            (Some(3), Some("jnovak"))
+            change.to_json(),
+            r#"{"description":"Top-up \"A\"","params":{"amount":12.5}}"#
         );
+        assert_eq!(rollback_body("canceled"), r#"{"reason":"canceled"}"#);
     }
 
     #[test]
     fn finds_the_credit_account() {
-        let accounts: AccountList = serde_json::from_str(
+        let accounts: AccountList = json::parse(
             r#"{"accounts": [{"reference": "quota", "limits": {"price": 5}},
                 {"reference": "internalaccount", "limits": {"price": 120.5}}]}"#,
         )

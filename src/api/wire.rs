@@ -1,33 +1,19 @@
 //! Lenient readers for the quirks the seed shows: ids and `paymentNo` as strings where the
-//! schemas say numbers, and `null` where a string is expected.
+//! schemas say numbers, and `null` where a string is expected (see [`Fields`](super::json::Fields)).
 
-use std::fmt;
+use super::json::Json;
+use super::money::Money;
 
-use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
+/// The largest whole number an f64 (a JavaScript number) holds exactly.
+const EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// A number sent as a JSON number or as a numeric string.
-pub fn number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    struct NumberVisitor;
-    impl Visitor<'_> for NumberVisitor {
-        type Value = f64;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a number")
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
-            Ok(v)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
-            Ok(v as f64)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
-            Ok(v as f64)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
-            parse_number(v.trim()).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
-        }
+pub fn number(value: &Json) -> Result<f64, String> {
+    match value {
+        Json::Text(text) => parse_number(text.trim())
+            .ok_or_else(|| format!("expected a number, found the string '{}'", shorten(text))),
+        other => other.number(),
     }
-    deserializer.deserialize_any(NumberVisitor)
 }
 
 /// A numeric string as a number. In the browser, JavaScript's `Number()` reads it, so the wasm
@@ -55,55 +41,70 @@ fn parse_number(text: &str) -> Option<f64> {
 }
 
 /// An identifier sent as a string or as a whole number, kept as text.
-pub fn id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    struct IdVisitor;
-    impl Visitor<'_> for IdVisitor {
-        type Value = String;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an id (string or whole number)")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-            if v.is_empty() {
-                return Err(E::invalid_value(de::Unexpected::Str(v), &self));
-            }
-            Ok(v.to_owned())
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-            // A JavaScript number arrives as f64; only whole ones are ids.
-            if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
-                Ok((v as i64).to_string())
-            } else {
-                Err(E::invalid_value(
-                    de::Unexpected::Other("a fractional number"),
-                    &self,
-                ))
-            }
-        }
+pub fn id(value: &Json) -> Result<String, String> {
+    match value {
+        Json::Text(text) if !text.is_empty() => Ok(text.clone()),
+        Json::Text(_) => Err("expected an id, found an empty string".into()),
+        Json::Number(number) => whole(*number)
+            .map(|n| n.to_string())
+            .ok_or_else(|| "expected an id, found a fractional or huge number".into()),
+        other => Err(format!("expected an id, found {}", other.kind())),
     }
-    deserializer.deserialize_any(IdVisitor)
-}
-
-/// An optional identifier: missing or `null` is `None`.
-pub fn optional_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    #[derive(serde::Deserialize)]
-    struct Wrapped(#[serde(deserialize_with = "id")] String);
-    Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(id)| id))
 }
 
 /// A user id: a positive whole number, possibly sent as a string.
-pub fn user_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    let text = id(deserializer)?;
-    text.parse()
-        .map_err(|_| de::Error::invalid_value(de::Unexpected::Str(&text), &"a user id"))
+pub fn user_id(value: &Json) -> Result<u64, String> {
+    id(value)?
+        .parse()
+        .map_err(|_| "expected a user id (a positive whole number)".into())
 }
 
-/// Text that may be `null` or missing: both read as empty.
-pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
+/// An amount of credit: a number (or numeric string) with at most two decimals.
+pub fn money(value: &Json) -> Result<Money, String> {
+    Money::from_number(number(value)?)
+        .ok_or_else(|| "not an amount of credit (whole hundredths)".into())
+}
+
+/// `number` when it is a whole number an f64 holds exactly.
+fn whole(number: f64) -> Option<i64> {
+    (number.fract() == 0.0 && number.abs() < EXACT_INTEGER).then_some(number as i64)
+}
+
+/// Server text quoted in an error, cut so a huge answer cannot flood a message.
+fn shorten(text: &str) -> &str {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read<T>(reader: fn(&Json) -> Result<T, String>, text: &str) -> Result<T, String> {
+        reader(&Json::parse(text).unwrap())
+    }
+
+    #[test]
+    fn reads_ids_as_strings_or_whole_numbers() {
+        assert_eq!(read(id, r#""34200""#).unwrap(), "34200");
+        assert_eq!(read(id, "34200").unwrap(), "34200");
+        assert!(read(id, "1.5").is_err());
+        assert!(read(id, "1e300").is_err());
+        assert!(read(id, r#""""#).is_err());
+        assert!(read(id, "true").is_err());
+        assert_eq!(read(user_id, r#""12""#).unwrap(), 12);
+        assert!(read(user_id, "-4").is_err());
+    }
+
+    #[test]
+    fn reads_numbers_and_numeric_strings() {
+        assert_eq!(read(number, "2.5").unwrap(), 2.5);
+        assert_eq!(read(number, r#"" 10 ""#).unwrap(), 10.0);
+        assert!(read(number, r#""ten""#).is_err());
+        assert!(read(number, r#""""#).is_err());
+        assert_eq!(read(money, "120.5").unwrap(), Money(12050));
+        assert!(read(money, "1.005").is_err());
+    }
 }

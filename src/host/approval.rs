@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlElement;
 
-use super::events::{PaymentDetail, to_js};
+use super::events::{Detail, PaymentDetail};
 use super::token::describe;
 use crate::api::Money;
 use crate::topup::{Approval, Approved, PaymentRef};
@@ -25,7 +25,7 @@ impl Approval for ElementApproval {
         let Some(hook) = hook else {
             return Approved::Commit;
         };
-        let detail = to_js(&PaymentDetail::from(payment));
+        let detail = PaymentDetail::from(payment).to_js();
         let answer = match hook.call1(&self.element, &detail) {
             Ok(returned) => JsFuture::from(Promise::resolve(&returned)).await,
             Err(thrown) => Err(thrown),

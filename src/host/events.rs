@@ -2,7 +2,7 @@
 //!
 //! Details are plain objects; none ever holds the token.
 
-use serde::Serialize;
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
@@ -10,8 +10,6 @@ use crate::api::{ApiError, Money, Provider};
 use crate::topup::{Account, Outcome, PaymentRef, StartError};
 
 /// `myq-topup-ready`: providers and user known.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Ready<'a> {
     pub user_id: u64,
     pub username: Option<&'a str>,
@@ -36,8 +34,6 @@ impl<'a> Ready<'a> {
 }
 
 /// A payment in `myq-topup-created`, and what `approve` is given.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct PaymentDetail<'a> {
     pub payment_id: &'a str,
     pub payment_no: Option<&'a str>,
@@ -59,28 +55,20 @@ impl<'a> From<&'a PaymentRef> for PaymentDetail<'a> {
 }
 
 /// `myq-topup-committed`: the credit added and the new balance when known.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Committed<'a> {
-    #[serde(flatten)]
     pub payment: PaymentDetail<'a>,
     pub credited: f64,
     pub balance: Option<f64>,
 }
 
 /// `myq-topup-rolled-back`: the payment and the reason MyQ X keeps.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct RolledBack<'a> {
-    #[serde(flatten)]
     pub payment: PaymentDetail<'a>,
     pub reason: &'a str,
 }
 
 /// A flow that ended as asked: the detail of `myq-topup-committed` or `myq-topup-rolled-back`,
 /// and what `element.topUp()` resolves with (`outcome` tells which).
-#[derive(Serialize)]
-#[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum Settled<'a> {
     Committed(Committed<'a>),
     RolledBack(RolledBack<'a>),
@@ -118,15 +106,14 @@ impl<'a> Settled<'a> {
     /// The detail without the `outcome` tag, as the event carries it.
     pub fn detail(&self) -> JsValue {
         match self {
-            Settled::Committed(detail) => to_js(detail),
-            Settled::RolledBack(detail) => to_js(detail),
+            Settled::Committed(detail) => detail.to_js(),
+            Settled::RolledBack(detail) => detail.to_js(),
         }
     }
 }
 
 /// `myq-topup-error`: what failed, with the server's status and MyQ code when it answered.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Error {
     /// `config`, `input`, `token`, `users.find`, `providers`, `payments.create`, ….
     pub operation: String,
@@ -174,15 +161,119 @@ impl Error {
     }
 }
 
-/// A detail as a plain JavaScript object.
-pub fn to_js(detail: &impl Serialize) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    detail.serialize(&serializer).unwrap_or(JsValue::NULL)
+/// What an event carries, as a plain JavaScript object (property names in camelCase, `null`
+/// for what is not known).
+pub trait Detail {
+    fn to_js(&self) -> JsValue {
+        self.write(JsObject::new()).into()
+    }
+
+    fn write(&self, object: JsObject) -> JsObject;
+}
+
+/// A plain object filled property by property.
+pub struct JsObject(Object);
+
+impl JsObject {
+    fn new() -> JsObject {
+        JsObject(Object::new())
+    }
+
+    fn set(self, key: &str, value: impl Into<JsValue>) -> JsObject {
+        // Setting a property on a fresh plain object cannot throw.
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    fn set_optional(self, key: &str, value: Option<impl Into<JsValue>>) -> JsObject {
+        match value {
+            Some(value) => self.set(key, value),
+            None => self.set(key, JsValue::NULL),
+        }
+    }
+}
+
+impl From<JsObject> for JsValue {
+    fn from(object: JsObject) -> JsValue {
+        object.0.into()
+    }
+}
+
+impl Detail for Ready<'_> {
+    fn write(&self, object: JsObject) -> JsObject {
+        let providers: Array = self
+            .providers
+            .iter()
+            .map(|provider| {
+                JsValue::from(
+                    JsObject::new()
+                        .set("name", provider.name.as_str())
+                        .set("reference", provider.reference.as_str())
+                        .set("description", provider.description.as_str()),
+                )
+            })
+            .collect();
+        object
+            .set("userId", self.user_id as f64)
+            .set_optional("username", self.username)
+            .set("provider", self.provider)
+            .set("providers", providers)
+            .set_optional("balance", self.balance)
+            .set("pending", self.pending as f64)
+    }
+}
+
+impl Detail for PaymentDetail<'_> {
+    fn write(&self, object: JsObject) -> JsObject {
+        object
+            .set("paymentId", self.payment_id)
+            .set_optional("paymentNo", self.payment_no)
+            .set("userId", self.user_id as f64)
+            .set("amount", self.amount)
+            .set("provider", self.provider)
+    }
+}
+
+impl Detail for Committed<'_> {
+    fn write(&self, object: JsObject) -> JsObject {
+        self.payment
+            .write(object)
+            .set("credited", self.credited)
+            .set_optional("balance", self.balance)
+    }
+}
+
+impl Detail for RolledBack<'_> {
+    fn write(&self, object: JsObject) -> JsObject {
+        self.payment.write(object).set("reason", self.reason)
+    }
+}
+
+/// What `element.topUp()` resolves with: the event's detail and `outcome`.
+impl Detail for Settled<'_> {
+    fn write(&self, object: JsObject) -> JsObject {
+        match self {
+            Settled::Committed(detail) => detail.write(object),
+            Settled::RolledBack(detail) => detail.write(object),
+        }
+        .set("outcome", self.event())
+    }
+}
+
+impl Detail for Error {
+    fn write(&self, object: JsObject) -> JsObject {
+        object
+            .set("operation", self.operation.as_str())
+            .set_optional("status", self.status)
+            .set_optional("code", self.code.map(|code| code as f64))
+            .set("message", self.message.as_str())
+            .set_optional("paymentId", self.payment_id.as_deref())
+    }
 }
 
 /// Dispatches `myq-topup-{name}` on `element` with `detail`.
-pub fn emit(element: &HtmlElement, name: &str, detail: &impl Serialize) {
-    emit_js(element, name, &to_js(detail));
+pub fn emit(element: &HtmlElement, name: &str, detail: &impl Detail) {
+    emit_js(element, name, &detail.to_js());
 }
 
 /// Dispatches `myq-topup-{name}` with a detail already made.

@@ -10,7 +10,7 @@ use web_sys::HtmlElement;
 
 use super::approval::ElementApproval;
 use super::config::Config;
-use super::events::{self, PaymentDetail, Settled, emit, emit_js, to_js};
+use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
 use crate::api::{
     ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, PaymentState, Provider,
@@ -371,15 +371,17 @@ impl Widget {
             Some(number) => Money::from_number(number).ok_or(AmountError::TooManyDecimals),
             None => parse_decimal(&amount.as_string().unwrap_or_default()),
         };
-        let amount =
-            amount.map_err(|err| to_js(&self.refuse_input(events::Error::about("input", &err))))?;
+        let amount = amount.map_err(|err| {
+            self.refuse_input(events::Error::about("input", &err))
+                .to_js()
+        })?;
         let outcome = self.top_up(amount).await.ok_or_else(|| {
             let busy = "the widget is not ready, or a top-up is already running";
-            to_js(&events::Error::about("input", &busy))
+            events::Error::about("input", &busy).to_js()
         })?;
-        let outcome = outcome.map_err(|error| to_js(&error))?;
+        let outcome = outcome.map_err(|error| error.to_js())?;
         Ok(Settled::of(&outcome)
-            .map(|s| to_js(&s))
+            .map(|s| s.to_js())
             .unwrap_or(JsValue::UNDEFINED))
     }
 

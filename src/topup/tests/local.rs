@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use myq_sim::data::SimData;
 use myq_sim::error::MyqError;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::api::json::{FromJson, Json};
 use crate::api::{self, ApiError, Failure, Money, Operation};
 
 pub const JNOVAK: u64 = 34173;
@@ -111,7 +111,7 @@ impl LocalMyq {
     }
 
     /// One call: yields once (so concurrent flows interleave), then applies the fault policy.
-    async fn call<T: DeserializeOwned>(
+    async fn call<T: FromJson>(
         &self,
         operation: Operation,
         apply: impl FnOnce(&mut myq_sim::myq::Myq) -> Result<Value, MyqError>,
@@ -186,7 +186,7 @@ impl api::Myq for LocalMyq {
         provider: &str,
         payment: &api::NewPayment,
     ) -> Result<api::CreatedPayment, ApiError> {
-        let body = serde_json::to_value(payment).unwrap();
+        let body = serde_json::from_str(&payment.to_json()).unwrap();
         self.call(Operation::CreatePayment, |s| {
             s.create_payment(provider, &body)
         })
@@ -199,9 +199,9 @@ impl api::Myq for LocalMyq {
         id: &str,
         change: &api::PaymentChange,
     ) -> Result<(), ApiError> {
-        let body = serde_json::to_value(change).unwrap();
+        let body = serde_json::from_str(&change.to_json()).unwrap();
         let update = |s: &mut myq_sim::myq::Myq| empty(s.update_payment(provider, id, &body));
-        self.call::<Value>(Operation::UpdatePayment, update)
+        self.call::<Json>(Operation::UpdatePayment, update)
             .await
             .map(drop)
     }
@@ -226,7 +226,7 @@ impl api::Myq for LocalMyq {
         reason: &str,
     ) -> Result<(), ApiError> {
         let rollback = |s: &mut myq_sim::myq::Myq| empty(s.rollback_payment(provider, id, reason));
-        self.call::<Value>(Operation::RollbackPayment, rollback)
+        self.call::<Json>(Operation::RollbackPayment, rollback)
             .await
             .map(drop)
     }
