@@ -1,8 +1,9 @@
 //! The tools the tasks need, installed when missing and skipped when present at the right
 //! version: the wasm target, trunk, wasm-bindgen-cli (exactly the wasm-bindgen in Cargo.lock),
-//! wasm-opt (binaryen from npm, into target/), and Chromium with its driver for the browser tests.
+//! wasm-opt (binaryen from npm, into target/), terser (from npm, into target/) for the shipped
+//! JavaScript, and Chromium with its driver for the browser tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{Result, cargo, root, run};
@@ -13,8 +14,12 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// trunk 0.22 needs a newer rustc than this machine's.
 const TRUNK_VERSION: &str = "0.21.14";
 /// Debian's binaryen (108) emits a wasm that fails at load; npm's 132 works. Trunk.toml's
-/// `[tools] wasm_opt` names the same version, so trunk never downloads one.
-const BINARYEN_VERSION: &str = "132";
+/// `[tools] wasm_opt` names the same version (`version_132`), so trunk never downloads one.
+const BINARYEN_VERSION: &str = "132.0.0";
+/// Minifies the shipped JavaScript; trunk's own minifier fails on wasm-bindgen's glue.
+const TERSER_VERSION: &str = "5.51.4";
+/// The JavaScript a page downloads, minified in place after `trunk build`.
+const SHIPPED_JS: [&str; 2] = ["wasm/myq-topup.js", "myq-topup.js"];
 
 pub struct Needs {
     pub browser: bool,
@@ -30,8 +35,9 @@ pub fn bundle_dir() -> PathBuf {
     root().join("target/www")
 }
 
-fn binaryen_dir() -> PathBuf {
-    root().join("target/tools/binaryen")
+/// Where an npm-installed tool lives: `target/tools/<package>`.
+fn npm_tool_dir(package: &str) -> PathBuf {
+    root().join("target/tools").join(package)
 }
 
 pub fn ensure(needs: Needs) -> Result<Tools> {
@@ -48,12 +54,13 @@ pub fn ensure(needs: Needs) -> Result<Tools> {
         &bindgen,
         &["install", "wasm-bindgen-cli", "--version", &bindgen],
     )?;
-    ensure_wasm_opt()?;
+    ensure_npm_tool("binaryen", BINARYEN_VERSION)?;
+    ensure_npm_tool("terser", TERSER_VERSION)?;
     if needs.browser {
         ensure_browser()?;
         ensure_e2e_packages()?;
     }
-    let bin = binaryen_dir().join("node_modules/.bin");
+    let bin = npm_tool_dir("binaryen").join("node_modules/.bin");
     let path = match std::env::var("PATH") {
         Ok(path) => format!("{}:{path}", bin.display()),
         Err(_) => bin.display().to_string(),
@@ -69,13 +76,23 @@ impl Tools {
         with_path
     }
 
-    /// `trunk build --release` into target/www (`trunk serve`'s debug build goes to dist/).
+    /// `trunk build --release` into target/www (`trunk serve`'s debug build goes to dist/),
+    /// then the shipped JavaScript minified.
     pub fn build_bundle(&self) -> Result {
         run(cargo().args(["fetch", "--locked"]))?;
         run(self
             .command(&Command::new("trunk"))
             .args(["build", "--release", "--dist"])
-            .arg(bundle_dir()))
+            .arg(bundle_dir()))?;
+        let terser = npm_tool_dir("terser").join("node_modules/.bin/terser");
+        for file in SHIPPED_JS {
+            let path = bundle_dir().join(file);
+            run(Command::new(&terser)
+                .arg(&path)
+                .args(["--module", "--compress", "--mangle", "--output"])
+                .arg(&path))?;
+        }
+        Ok(())
     }
 }
 
@@ -135,22 +152,20 @@ fn locked_version(package: &str) -> Result<String> {
     Ok(lock[start..end].to_owned())
 }
 
-fn ensure_wasm_opt() -> Result {
-    let wasm_opt = binaryen_dir().join("node_modules/.bin/wasm-opt");
-    let found = version_line(&wasm_opt.to_string_lossy(), &["--version"]);
-    if found
-        .as_deref()
-        .is_some_and(|v| v.contains(&format!("version_{BINARYEN_VERSION}")))
-    {
-        println!("wasm-opt {BINARYEN_VERSION}: present");
+/// An npm package's binaries, installed into `target/tools/<package>` unless that version is
+/// there (never globally: a global binaryen would shadow Debian's wasm-opt).
+fn ensure_npm_tool(package: &str, version: &str) -> Result {
+    let dir = npm_tool_dir(package);
+    if npm_installed(&dir, package).is_some_and(|found| found == version) {
+        println!("{package} {version}: present");
         return Ok(());
     }
-    println!("wasm-opt {BINARYEN_VERSION}: installing binaryen from npm into target/tools");
-    std::fs::create_dir_all(binaryen_dir()).map_err(|err| err.to_string())?;
+    println!("{package} {version}: installing from npm into target/tools");
+    std::fs::create_dir_all(&dir).map_err(|err| err.to_string())?;
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
-        .arg(binaryen_dir())
-        .arg(format!("binaryen@{BINARYEN_VERSION}")))
+        .arg(&dir)
+        .arg(format!("{package}@{version}")))
 }
 
 fn ensure_browser() -> Result {
@@ -176,17 +191,13 @@ fn ensure_browser() -> Result {
 /// Installed without a lockfile: the pins are exact and no lockfile names a registry.
 fn ensure_e2e_packages() -> Result {
     let e2e = root().join("e2e");
-    let read_json = |path: PathBuf| -> Option<serde_json::Value> {
-        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
-    };
-    let manifest = read_json(e2e.join("package.json")).ok_or("cannot read e2e/package.json")?;
+    let manifest = read_json(&e2e.join("package.json")).ok_or("cannot read e2e/package.json")?;
     let pinned = manifest["dependencies"]
         .as_object()
         .ok_or("e2e/package.json has no dependencies")?;
-    let installed = pinned.iter().all(|(package, version)| {
-        let found = read_json(e2e.join("node_modules").join(package).join("package.json"));
-        found.is_some_and(|found| found["version"] == *version)
-    });
+    let installed = pinned
+        .iter()
+        .all(|(package, version)| npm_installed(&e2e, package).is_some_and(|v| v == *version));
     if installed {
         println!("e2e packages: present");
         return Ok(());
@@ -201,4 +212,14 @@ fn ensure_e2e_packages() -> Result {
             "--prefix",
         ])
         .arg(&e2e))
+}
+
+/// The version of `package` installed under `dir/node_modules`, if any.
+fn npm_installed(dir: &Path, package: &str) -> Option<String> {
+    let manifest = read_json(&dir.join("node_modules").join(package).join("package.json"))?;
+    manifest["version"].as_str().map(str::to_owned)
+}
+
+fn read_json(path: &Path) -> Option<serde_json::Value> {
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }
