@@ -385,15 +385,31 @@ async fn a_token_provider_is_used_instead_of_the_token_url() {
 #[wasm_bindgen_test]
 async fn refresh_reads_the_attributes_again() {
     reset().await;
-    let (element, widget) = ready(&[]).await;
+    let (element, widget) = ready(&[("amounts", "10")]).await;
+    assert!(shadow_text(&element, ".myq-topup__balance").is_some_and(|b| b.contains("120.00")));
     element.set_attribute("username", "psvobodova").unwrap();
+    // Language, amounts and currency are shown without reactive updates inside the ready view:
+    // a restart builds that view anew, so new attributes show.
+    element.set_attribute("locale", "cs").unwrap();
+    element.set_attribute("amounts", "20").unwrap();
+    element.set_attribute("currency", "CZK").unwrap();
     let again = next_event(&element, "ready");
     widget.refresh();
     let again = detail(&again.await);
+    settle().await;
     assert_eq!(
         (again["userId"].as_u64(), again["username"].as_str()),
         (Some(34174), Some("psvobodova"))
     );
+    button(&element, "Dobít kredit").click();
+    settle().await;
+    let balance = shadow_text(&element, ".myq-topup__balance").unwrap();
+    assert!(balance.contains("45,50 Kč"), "{balance}");
+    assert_eq!(
+        shadow_text(&element, ".myq-topup__label").unwrap(),
+        "Částka"
+    );
+    button(&element, "20,00 Kč").click();
     element.remove();
 }
 

@@ -14,13 +14,19 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
     let touched = RwSignal::new(false);
     let input = NodeRef::<html::Input>::new();
     let opener = NodeRef::<html::Button>::new();
-    let config = Memo::new(move |_| shared.view.with(|v| v.config.clone()));
-    let rules = move || {
-        config
-            .with(|c| c.as_ref().map(|c| c.rules.clone()))
-            .unwrap_or_default()
+    // Fixed while the form lives (see `Shared::texts_now`).
+    let (rules, amounts) = shared
+        .view
+        .with_untracked(|v| {
+            let config = v.config.as_ref()?;
+            Some((config.rules.clone(), config.amounts.clone()))
+        })
+        .unwrap_or_default();
+    let texts = shared.texts_now();
+    let amount = {
+        let rules = rules.clone();
+        Memo::new(move |_| rules.parse(&text.get()))
     };
-    let amount = Memo::new(move |_| rules().parse(&text.get()));
 
     let show_form = move |_| {
         open.set(true);
@@ -59,44 +65,33 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
             Some(
                 shared
                     .texts()
-                    .amount_error(&error, &limit_text(&shared, &error, &rules())),
+                    .amount_error(&error, &limit_text(&shared, &error, &rules)),
             )
         }
     };
     let invalid = move || (touched.get() && amount.with(Result::is_err)).to_string();
-    let presets = {
-        let shared = shared.clone();
-        move || {
-            let amounts = config
-                .with(|c| c.as_ref().map(|c| c.amounts.clone()))
-                .unwrap_or_default();
-            amounts
-                .into_iter()
-                .map(|preset| {
-                    let label = shared.money(preset);
-                    let chosen = move || amount.get() == Ok(preset);
-                    view! {
-                        <button
-                            class="myq-topup__preset"
-                            class:myq-topup__preset--chosen=chosen
-                            part="preset"
-                            type="button"
-                            aria-pressed=move || chosen().to_string()
-                            on:click={
-                                let shared = shared.clone();
-                                move |_| {
-                                    text.set(shared.texts().decimal(preset));
-                                    touched.set(true);
-                                }
-                            }
-                        >
-                            {label}
-                        </button>
+    let presets = amounts
+        .into_iter()
+        .map(|preset| {
+            let label = shared.money(preset);
+            let chosen = move || amount.get() == Ok(preset);
+            view! {
+                <button
+                    class="myq-topup__preset"
+                    class:myq-topup__preset--chosen=chosen
+                    part="preset"
+                    type="button"
+                    aria-pressed=move || chosen().to_string()
+                    on:click=move |_| {
+                        text.set(texts.decimal(preset));
+                        touched.set(true);
                     }
-                })
-                .collect_view()
-        }
-    };
+                >
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
     let confirm_label = {
         let shared = shared.clone();
         move || {
@@ -114,9 +109,6 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
         let shared = shared.clone();
         move || shared.busy()
     };
-    // Copy: it holds only the language memo, so every part of the view can use it.
-    let lang = shared.lang;
-    let texts = move || lang.get().texts();
 
     view! {
         <Show when=move || !open.get()>
@@ -127,14 +119,14 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
                 node_ref=opener
                 on:click=show_form
             >
-                {texts().top_up_credit}
+                {texts.top_up_credit}
             </button>
         </Show>
         <form class="myq-topup__form" part="form" hidden=move || !open.get() on:submit=submit novalidate>
-            <div class="myq-topup__presets" role="group" aria-label=move || texts().presets>
+            <div class="myq-topup__presets" role="group" aria-label=texts.presets>
                 {presets}
             </div>
-            <label class="myq-topup__label" for="myq-topup-amount">{move || texts().amount}</label>
+            <label class="myq-topup__label" for="myq-topup-amount">{texts.amount}</label>
             <input
                 id="myq-topup-amount"
                 class="myq-topup__input"
@@ -175,7 +167,7 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
                     type="button"
                     on:click=hide_form
                 >
-                    {move || texts().close}
+                    {texts.close}
                 </button>
             </div>
         </form>

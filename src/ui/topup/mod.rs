@@ -4,6 +4,7 @@
 mod form;
 mod payments;
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
@@ -28,6 +29,13 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn texts(&self) -> &'static Texts {
         self.lang.get().texts()
+    }
+
+    /// The words as they are now, without subscribing. The starting and ready views are built
+    /// anew on every (re)start, the only time the language and the configuration change, so
+    /// what they show once needs no reactive update: each one costs the bundle code.
+    pub fn texts_now(&self) -> &'static Texts {
+        self.lang.get_untracked().texts()
     }
 
     pub fn money(&self, amount: Money) -> String {
@@ -64,15 +72,26 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
             view.with(|v| v.config.as_ref().and_then(|c| c.currency.clone()))
         }),
     };
-    let starting = move || view.with(|v| matches!(v.phase, Phase::Starting));
-    let ready = move || view.with(|v| matches!(v.phase, Phase::Ready));
-    let failed = move || view.with(|v| matches!(v.phase, Phase::Failed { .. }));
+    // Which part shows; a memo, so the part is built anew only when the phase changes.
+    let phase = Memo::new(move |_| {
+        view.with(|v| match v.phase {
+            Phase::Starting => Part::Starting,
+            Phase::Ready => Part::Ready,
+            Phase::Failed { .. } => Part::Failed,
+        })
+    });
     let busy = {
         let shared = shared.clone();
-        move || (starting() || shared.busy()).to_string()
+        move || (phase.get() == Part::Starting || shared.busy()).to_string()
     };
     let live = live_text(shared.clone());
-    let (loading, failure, main) = (shared.clone(), shared.clone(), shared);
+    let part = move || match phase.get() {
+        Part::Starting => EitherOf3::A(view! {
+            <p class="myq-topup__status">{shared.texts_now().loading}</p>
+        }),
+        Part::Failed => EitherOf3::B(start_failure(shared.clone())),
+        Part::Ready => EitherOf3::C(ready_view(shared.clone())),
+    };
 
     view! {
         <section
@@ -81,17 +100,17 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
             lang=move || locale.get()
             aria-busy=busy
         >
-            <Show when=starting>
-                <p class="myq-topup__status">{
-                    let loading = loading.clone();
-                    move || loading.texts().loading
-                }</p>
-            </Show>
-            <Show when=failed>{start_failure(failure.clone())}</Show>
-            <Show when=ready>{ready_view(main.clone())}</Show>
+            {part}
             <p class="myq-topup__live" role="status" aria-live="polite">{live}</p>
         </section>
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Starting,
+    Ready,
+    Failed,
 }
 
 /// The widget could not start: why, and a way to try again.
@@ -99,7 +118,7 @@ fn start_failure(shared: Shared) -> impl IntoView {
     let Phase::Failed { kind, error } = shared.view.get_untracked().phase else {
         return ().into_any();
     };
-    let texts = shared.texts();
+    let texts = shared.texts_now();
     let message = texts.problem(kind, &error.message);
     let restart = shared.clone();
     view! {
@@ -129,37 +148,26 @@ fn ready_view(shared: Shared) -> impl IntoView {
             })
         }
     };
-    let providers = {
-        let shared = shared.clone();
-        move || {
-            shared.view.with(|v| {
-                let chosen = v
-                    .config
-                    .as_ref()
-                    .map(|c| c.provider.clone())
-                    .unwrap_or_default();
-                v.providers
-                    .iter()
-                    .map(|p| {
-                        let selected = p.reference == chosen;
-                        view! {
-                            <li
-                                class="myq-topup__provider"
-                                class:myq-topup__provider--selected=selected
-                                data-reference=p.reference.clone()
-                            >
-                                {p.name.clone()}
-                            </li>
-                        }
-                    })
-                    .collect_view()
+    // Fixed while the ready view lives (see `Shared::texts_now`).
+    let providers = shared.view.with_untracked(|v| {
+        let chosen = v.config.as_ref().map(|c| c.provider.as_str());
+        v.providers
+            .iter()
+            .map(|p| {
+                let selected = chosen == Some(p.reference.as_str());
+                view! {
+                    <li
+                        class="myq-topup__provider"
+                        class:myq-topup__provider--selected=selected
+                        data-reference=p.reference.clone()
+                    >
+                        {p.name.clone()}
+                    </li>
+                }
             })
-        }
-    };
-    let providers_label = {
-        let shared = shared.clone();
-        move || shared.texts().providers
-    };
+            .collect_view()
+    });
+    let providers_label = shared.texts_now().providers;
     view! {
         {balance}
         <form::AmountForm shared=shared.clone() />
