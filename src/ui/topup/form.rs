@@ -4,7 +4,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::Shared;
+use super::{Intent, Shared};
 use crate::host::{AmountError, AmountRules, Money};
 
 #[component]
@@ -54,7 +54,7 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
                 return;
             }
             if let Ok(amount) = amount.get_untracked() {
-                shared.act(move |widget| async move { widget.top_up(amount).await });
+                shared.act(Intent::TopUp(amount));
             }
         }
     };

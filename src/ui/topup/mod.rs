@@ -47,12 +47,26 @@ impl Shared {
     }
 
     /// Runs an intent in the background; its result shows through the view.
-    pub fn act<F: Future + 'static>(&self, intent: impl FnOnce(Widget) -> F) {
-        let future = intent(Widget::clone(&self.widget));
+    pub fn act(&self, intent: Intent) {
+        let widget = Widget::clone(&self.widget);
+        // One task type for every intent: each spawned future type costs the bundle its own code.
         leptos::task::spawn_local(async move {
-            future.await;
+            match intent {
+                Intent::TopUp(amount) => widget.top_up(amount).await,
+                Intent::Finish(id) => widget.finish(&id).await,
+                Intent::Cancel(id) => widget.cancel(&id).await,
+            };
         });
     }
+}
+
+/// What a click asks of the widget.
+pub(crate) enum Intent {
+    TopUp(Money),
+    /// Commit an unfinished payment, by id.
+    Finish(String),
+    /// Roll an unfinished payment back, by id.
+    Cancel(String),
 }
 
 #[component]
@@ -203,7 +217,7 @@ fn notice(shared: Shared) -> impl IntoView {
                         class="myq-topup__button myq-topup__button--secondary"
                         part="button"
                         type="button"
-                        on:click=move |_| shared.act(move |w| async move { w.top_up(amount).await })
+                        on:click=move |_| shared.act(Intent::TopUp(amount))
                     >
                         {texts.try_again}
                     </button>

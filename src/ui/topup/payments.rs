@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::Shared;
+use super::{Intent, Shared};
 use crate::host::{Payment, PaymentState};
 
 /// How many recent payments are listed.
@@ -35,10 +35,7 @@ pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
                             class="myq-topup__button"
                             part="button"
                             type="button"
-                            on:click=move |_| {
-                                let id = finish_id.clone();
-                                finish.act(move |w| async move { w.finish(&id).await })
-                            }
+                            on:click=move |_| finish.act(Intent::Finish(finish_id.clone()))
                         >
                             {texts.finish}
                         </button>
@@ -46,10 +43,7 @@ pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
                             class="myq-topup__button myq-topup__button--secondary"
                             part="button"
                             type="button"
-                            on:click=move |_| {
-                                let id = cancel_id.clone();
-                                cancel.act(move |w| async move { w.cancel(&id).await })
-                            }
+                            on:click=move |_| cancel.act(Intent::Cancel(cancel_id.clone()))
                         >
                             {texts.cancel_payment}
                         </button>
