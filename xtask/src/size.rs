@@ -5,11 +5,12 @@ use std::path::Path;
 
 use crate::{Result, root};
 
-/// The gzip total that `cargo xtask test` allows: the size reached (150,548 bytes), plus 2%. Sizes are
-/// deterministic for a given toolchain and lockfile; when a change shrinks the bundle, lower
-/// this so it never grows back unnoticed. The toolchain here has no `rust-src` component: with it,
-/// rustc writes local library paths into panic locations and the wasm grows by about 0.8 KB
-/// (0.15 KB gzip), so remove it and rebuild from clean before comparing sizes.
+/// The gzip total that `cargo xtask test` allows: the size reached (150,548 bytes), plus 2%.
+/// Sizes are deterministic for a given toolchain and lockfile; when a change shrinks the bundle,
+/// lower this so it never grows back unnoticed. The figure is for a toolchain without the
+/// `rust-src` component: with it, rustc writes local library paths into panic locations (about
+/// 0.8 KB raw, 0.15 KB gzip more), so compare sizes only between builds from clean on the same
+/// toolchain setup.
 pub const GZIP_BUDGET: u64 = 153_558;
 
 /// One file of the bundle.
