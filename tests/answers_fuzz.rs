@@ -176,3 +176,42 @@ fn random_answers_give_errors_never_panics() {
         assert!(read_all(seed) >= 1, "the seed example {seed} reads");
     }
 }
+
+/// An answer nested 200,000 levels deep (arrays, objects, and both inside a real answer's field)
+/// is refused with a clear error by every reader, never a stack overflow; one nested as deep as
+/// the limit still reads.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn deeply_nested_answers_are_refused_not_overflowed() {
+    const LEVELS: usize = 200_000;
+    let arrays = format!("{}{}", "[".repeat(LEVELS), "]".repeat(LEVELS));
+    let objects = format!("{}1{}", "{\"a\":".repeat(LEVELS), "}".repeat(LEVELS));
+    let in_a_field = format!(r#"{{"payments":{arrays},"count":1}}"#);
+    for text in [&arrays, &objects, &in_a_field] {
+        assert_eq!(read_all(text), 0);
+        let err = json::parse::<PaymentList>(text).unwrap_err();
+        assert!(
+            err == "not JSON" || err.contains("nests deeper than"),
+            "a clear error: {err}"
+        );
+    }
+    // 100 levels: serde_json (native) parses up to 128 and the browser any depth, so the
+    // reader's own limit is what refuses it on both.
+    let hundred = format!(
+        r#"{{"payments":{}{},"count":1}}"#,
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    assert_eq!(
+        json::parse::<json::Json>(&hundred).unwrap_err(),
+        format!("the answer nests deeper than {} levels", json::MAX_DEPTH)
+    );
+    let deepest = format!(
+        "{}{}",
+        "[".repeat(json::MAX_DEPTH + 1),
+        "]".repeat(json::MAX_DEPTH + 1)
+    );
+    assert!(json::parse::<json::Json>(&deepest).is_ok());
+    let one_more = format!("[{deepest}]");
+    assert!(json::parse::<json::Json>(&one_more).is_err());
+}

@@ -8,7 +8,7 @@ mod support;
 use std::rc::Rc;
 
 use myq_topup::api::{Failure, Money, MyqClient, Operation, TokenUrl};
-use myq_topup::topup::{Intent, NoApproval, Outcome, Session, Who, start};
+use myq_topup::topup::{Claims, Intent, IntentKey, NoApproval, Outcome, Session, Who, start};
 use serde_json::{Value, json};
 use support::*;
 use wasm_bindgen_test::*;
@@ -28,13 +28,16 @@ async fn session(timeout_ms: u32) -> Session<MyqClient> {
     let account = start(&myq, &Who::Username("jnovak".into()), "external")
         .await
         .unwrap();
-    Session::open(myq, &account).await.unwrap()
+    Session::open(myq, &account, Claims::default())
+        .await
+        .unwrap()
 }
 
 async fn top_up(session: &Session<MyqClient>, amount: i64) -> Outcome {
     let intent = Intent {
         amount: Money(amount),
         description: "Browser test".into(),
+        key: IntentKey::from_random(js_sys::Math::random().to_bits()),
     };
     session
         .top_up(&intent, &NoApproval, &mut |_| {})

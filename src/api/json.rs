@@ -41,6 +41,14 @@ pub trait FromJson: Sized {
     fn from_json(value: &Json) -> Result<Self, String>;
 }
 
+/// How deep an answer may nest. MyQ X's answers nest three levels; reading is recursive, and a
+/// hostile answer nested 200,000 levels deep would overflow the stack and kill the widget.
+pub const MAX_DEPTH: usize = 32;
+
+fn too_deep() -> String {
+    format!("the answer nests deeper than {MAX_DEPTH} levels")
+}
+
 /// Reads `text` as `T`.
 pub fn parse<T: FromJson>(text: &str) -> Result<T, String> {
     T::from_json(&Json::parse(text)?)
@@ -63,21 +71,33 @@ impl Json {
     /// Parses JSON text with the browser's `JSON.parse`.
     #[cfg(target_arch = "wasm32")]
     pub fn parse(text: &str) -> Result<Json, String> {
+        // The browser's parser is not recursive: any depth parses, and is refused below.
         let value = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_owned())?;
-        Ok(Json::from_js(&value))
+        Json::from_js(&value, 0)
     }
 
     #[cfg(target_arch = "wasm32")]
-    fn from_js(value: &wasm_bindgen::JsValue) -> Json {
+    fn from_js(value: &wasm_bindgen::JsValue, depth: usize) -> Result<Json, String> {
         use wasm_bindgen::JsCast;
-        if let Some(number) = value.as_f64() {
+        let inner = |item: &wasm_bindgen::JsValue| {
+            if depth == MAX_DEPTH {
+                return Err(too_deep());
+            }
+            Json::from_js(item, depth + 1)
+        };
+        Ok(if let Some(number) = value.as_f64() {
             Json::Number(number)
         } else if let Some(text) = value.as_string() {
             Json::Text(text)
         } else if let Some(flag) = value.as_bool() {
             Json::Bool(flag)
         } else if let Some(array) = value.dyn_ref::<js_sys::Array>() {
-            Json::Array(array.iter().map(|item| Json::from_js(&item)).collect())
+            Json::Array(
+                array
+                    .iter()
+                    .map(|item| inner(&item))
+                    .collect::<Result<_, _>>()?,
+            )
         } else if let Some(object) = value.dyn_ref::<js_sys::Object>() {
             // JSON.parse makes only plain objects: their entries are [key, value] pairs.
             let fields = js_sys::Object::entries(object)
@@ -85,39 +105,48 @@ impl Json {
                 .map(|entry| {
                     let pair: js_sys::Array = entry.unchecked_into();
                     let key = pair.get(0).as_string().unwrap_or_default();
-                    (key, Json::from_js(&pair.get(1)))
+                    Ok((key, inner(&pair.get(1))?))
                 })
-                .collect();
+                .collect::<Result<_, String>>()?;
             Json::Object(fields)
         } else {
             Json::Null
-        }
+        })
     }
 
     /// Parses JSON text with `serde_json` (native builds: tests and tools).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn parse(text: &str) -> Result<Json, String> {
+        // serde_json refuses more than 128 levels itself.
         let value: serde_json::Value = serde_json::from_str(text).map_err(|_| "not JSON")?;
-        Ok(Json::from_serde(value))
+        Json::from_serde(value, 0)
     }
 
     #[cfg(not(target_arch = "wasm32"))]
-    fn from_serde(value: serde_json::Value) -> Json {
+    fn from_serde(value: serde_json::Value, depth: usize) -> Result<Json, String> {
         use serde_json::Value;
-        match value {
+        let inner = |item: Value| {
+            if depth == MAX_DEPTH {
+                return Err(too_deep());
+            }
+            Json::from_serde(item, depth + 1)
+        };
+        Ok(match value {
             Value::Null => Json::Null,
             Value::Bool(flag) => Json::Bool(flag),
             // As in the browser, every number is an f64.
             Value::Number(number) => Json::Number(number.as_f64().unwrap_or(f64::NAN)),
             Value::String(text) => Json::Text(text),
-            Value::Array(items) => Json::Array(items.into_iter().map(Json::from_serde).collect()),
+            Value::Array(items) => {
+                Json::Array(items.into_iter().map(inner).collect::<Result<_, _>>()?)
+            }
             Value::Object(fields) => Json::Object(
                 fields
                     .into_iter()
-                    .map(|(key, value)| (key, Json::from_serde(value)))
-                    .collect(),
+                    .map(|(key, value)| Ok((key, inner(value)?)))
+                    .collect::<Result<_, String>>()?,
             ),
-        }
+        })
     }
 
     /// What the value is, for error messages.

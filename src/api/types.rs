@@ -185,6 +185,17 @@ impl PaymentChange {
     }
 }
 
+/// The most characters MyQ X keeps of a payment's description (a rollback reason becomes it).
+pub const MAX_DESCRIPTION_CHARS: usize = 255;
+
+/// `text` cut to what MyQ X keeps of a description, on a character boundary.
+pub fn fit_description(text: &str) -> &str {
+    match text.char_indices().nth(MAX_DESCRIPTION_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
 /// `POST …/payments/{id}/rollback` body.
 pub fn rollback_body(reason: &str) -> String {
     ObjectWriter::new().text("reason", reason).finish()
@@ -394,6 +405,16 @@ mod tests {
             r#"{"description":"Top-up \"A\"","params":{"amount":12.5}}"#
         );
         assert_eq!(rollback_body("canceled"), r#"{"reason":"canceled"}"#);
+    }
+
+    #[test]
+    fn cuts_descriptions_to_what_myq_keeps() {
+        let long = "č".repeat(300);
+        assert_eq!(
+            fit_description(&long).chars().count(),
+            MAX_DESCRIPTION_CHARS
+        );
+        assert_eq!(fit_description("short"), "short");
     }
 
     #[test]

@@ -1,20 +1,24 @@
 //! The host's payment step: the element's `approve` property, asked between create and commit.
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlElement;
 
+use super::callback::{self, Answer, message_of};
 use super::events::{Detail, PaymentDetail};
-use super::token::describe;
 use crate::api::Money;
-use crate::topup::{Approval, Approved, PaymentRef};
+use crate::topup::{AmountError, AmountRules, Approval, Approved, PaymentRef, amount_from_number};
 
 /// `element.approve(payment)`: resolve to commit (with a number or `{amount}` to commit that
 /// amount instead), reject to roll back with the rejection's message as the reason. Without an
 /// `approve` property, payments are committed right away.
 pub struct ElementApproval {
     pub element: HtmlElement,
+    /// An amount `approve` names is held to the same bounds as a typed one.
+    pub rules: AmountRules,
+    /// How long `approve` may take (the `callback-timeout` attribute); then the payment is
+    /// rolled back.
+    pub callback_timeout_ms: u32,
 }
 
 impl Approval for ElementApproval {
@@ -26,47 +30,51 @@ impl Approval for ElementApproval {
             return Approved::Commit;
         };
         let detail = PaymentDetail::from(payment).to_js();
-        let answer = match hook.call1(&self.element, &detail) {
-            Ok(returned) => JsFuture::from(Promise::resolve(&returned)).await,
-            Err(thrown) => Err(thrown),
-        };
-        match answer {
-            Err(reason) => Approved::Reject(reason_text(&reason)),
-            Ok(value) => match approved_amount(&value) {
-                Some(Some(amount)) => Approved::CommitAmount(amount),
-                Some(None) => {
-                    Approved::Reject("approve resolved to an amount that is not one".into())
-                }
+        let limit = self.callback_timeout_ms;
+        match callback::call(&hook, &self.element, &[detail], limit).await {
+            Answer::Rejected(reason) => Approved::Reject(reason_text(&reason)),
+            Answer::TimedOut => Approved::Reject(format!(
+                "The payment step did not answer within {}",
+                callback::seconds(limit)
+            )),
+            Answer::Resolved(value) => match self.approved_amount(&value) {
                 None => Approved::Commit,
+                Some(Ok(amount)) => Approved::CommitAmount(amount),
+                Some(Err(why)) => Approved::Reject(why),
             },
         }
     }
 }
 
-/// The amount an approval resolved to: `None` when it named none, `Some(None)` when it named
-/// one that is not a positive amount with at most two decimals.
-fn approved_amount(value: &JsValue) -> Option<Option<Money>> {
-    // A number names an amount, and so does an object's `amount`; anything else commits.
-    let named = if value.is_object() {
-        Reflect::get(value, &JsValue::from_str("amount")).unwrap_or(JsValue::UNDEFINED)
-    } else if value.as_f64().is_some() {
-        value.clone()
-    } else {
-        JsValue::UNDEFINED
-    };
-    if named.is_undefined() || named.is_null() {
-        return None;
+impl ElementApproval {
+    /// The amount an approval resolved to: `None` when it named none, else the amount or why
+    /// it cannot be committed (never the old amount instead).
+    fn approved_amount(&self, value: &JsValue) -> Option<Result<Money, String>> {
+        // A number names an amount, and so does an object's `amount`; anything else commits.
+        let named = if value.is_object() {
+            Reflect::get(value, &JsValue::from_str("amount")).unwrap_or(JsValue::UNDEFINED)
+        } else if value.as_f64().is_some() {
+            value.clone()
+        } else {
+            JsValue::UNDEFINED
+        };
+        if named.is_undefined() || named.is_null() {
+            return None;
+        }
+        let amount = named
+            .as_f64()
+            .ok_or(AmountError::NotANumber)
+            .and_then(amount_from_number)
+            .and_then(|amount| self.rules.check(amount));
+        Some(
+            amount
+                .map_err(|err| format!("approve named an amount that cannot be committed: {err}")),
+        )
     }
-    // Named, but not a positive amount in whole cents: refused, never the old amount instead.
-    let amount = named
-        .as_f64()
-        .and_then(Money::from_number)
-        .filter(|m| m.cents() > 0);
-    Some(amount)
 }
 
 fn reason_text(reason: &JsValue) -> String {
-    let text = describe(reason);
+    let text = message_of(reason);
     if text.trim().is_empty() {
         "Rejected by the payment step".into()
     } else {

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::api::Money;
-use crate::topup::{AmountRules, Who, parse_decimal, plain};
+use crate::topup::{AmountRules, MAX_HOST_DESCRIPTION_CHARS, Who, parse_decimal, plain};
 
 /// What the attributes say, checked. Built anew whenever an attribute changes.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,15 +23,24 @@ pub struct Config {
     pub currency: Option<String>,
     /// BCP 47 tag; `None`: the page's language.
     pub locale: Option<String>,
-    /// The payment description MyQ X keeps.
+    /// The payment description MyQ X keeps (the intent's key is added to it).
     pub description: String,
+    /// How long the page's `tokenProvider` and `approve` may take, each call.
+    pub callback_timeout_ms: u32,
 }
 
 /// Preset amounts when the `amounts` attribute is absent.
 pub const DEFAULT_AMOUNTS: [Money; 3] = [Money(5_000), Money(10_000), Money(20_000)];
 
-/// The longest description sent (MyQ X shows it in the credit statement).
-const MAX_DESCRIPTION: usize = 255;
+/// `callback-timeout` when absent: long enough for a student to pay in the host's payment
+/// step, short enough that a promise that never settles frees the widget.
+pub const DEFAULT_CALLBACK_TIMEOUT_S: u32 = 300;
+
+/// The longest `callback-timeout`: a day.
+const MAX_CALLBACK_TIMEOUT_S: u32 = 86_400;
+
+/// The largest user id a page passes on exactly: events carry ids as JavaScript numbers.
+const MAX_USER_ID: u64 = (1 << 53) - 1;
 
 /// An attribute the widget cannot work with, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,8 +88,13 @@ impl Config {
             (Some(id), None) => Who::Id(
                 id.parse()
                     .ok()
-                    .filter(|&id| id > 0)
-                    .ok_or_else(|| invalid("user-id", format!("'{id}' is not a user id")))?,
+                    .filter(|&id| (1..=MAX_USER_ID).contains(&id))
+                    .ok_or_else(|| {
+                        invalid(
+                            "user-id",
+                            format!("'{id}' is not a user id (a whole number from 1 to 2^53 - 1)"),
+                        )
+                    })?,
             ),
             (None, Some(name)) => Who::Username(name),
             (None, None) => return Err(invalid("username", "set username or user-id")),
@@ -132,12 +146,28 @@ impl Config {
             ));
         }
         let description = attribute("description").unwrap_or_default();
-        if description.chars().count() > MAX_DESCRIPTION {
+        if description.chars().count() > MAX_HOST_DESCRIPTION_CHARS {
             return Err(invalid(
                 "description",
-                format!("is longer than {MAX_DESCRIPTION} characters"),
+                format!(
+                    "is longer than {MAX_HOST_DESCRIPTION_CHARS} characters (MyQ X keeps 255, \
+                     the widget's payment key takes the rest)"
+                ),
             ));
         }
+        let callback_timeout_s = match value("callback-timeout") {
+            None => DEFAULT_CALLBACK_TIMEOUT_S,
+            Some(text) => text
+                .parse()
+                .ok()
+                .filter(|s| (1..=MAX_CALLBACK_TIMEOUT_S).contains(s))
+                .ok_or_else(|| {
+                    invalid(
+                        "callback-timeout",
+                        format!("'{text}' is not whole seconds from 1 to {MAX_CALLBACK_TIMEOUT_S}"),
+                    )
+                })?,
+        };
         Ok(Config {
             base_url,
             token_url,
@@ -148,6 +178,7 @@ impl Config {
             currency,
             locale,
             description,
+            callback_timeout_ms: callback_timeout_s * 1000,
         })
     }
 }
@@ -341,7 +372,7 @@ mod tests {
                 .attribute,
             "user-id"
         );
-        for bad in ["0", "-3", "abc", "1.5"] {
+        for bad in ["0", "-3", "abc", "1.5", "9007199254740992"] {
             assert_eq!(
                 read(&[base, ("user-id", bad)], page).unwrap_err().attribute,
                 "user-id"
@@ -350,6 +381,12 @@ mod tests {
         assert_eq!(
             read(&[base, ("user-id", " 42 ")], page).unwrap().who,
             Who::Id(42)
+        );
+        assert_eq!(
+            read(&[base, ("user-id", "9007199254740991")], page)
+                .unwrap()
+                .who,
+            Who::Id(9_007_199_254_740_991)
         );
     }
 
@@ -385,6 +422,23 @@ mod tests {
             (Some("CZK"), Some("cs-CZ"))
         );
         assert_eq!(config.description, "Kiosk");
+        assert_eq!(
+            config.callback_timeout_ms,
+            DEFAULT_CALLBACK_TIMEOUT_S * 1000
+        );
+        let mut attributes = vec![("base-url", "/api"), ("user-id", "1")];
+        attributes.push(("callback-timeout", "2"));
+        assert_eq!(read(&attributes, page).unwrap().callback_timeout_ms, 2_000);
+        let longest = "d".repeat(MAX_HOST_DESCRIPTION_CHARS);
+        attributes.push(("description", &longest));
+        assert!(read(&attributes, page).is_ok());
+        let too_long = format!("{longest}d");
+        attributes.pop();
+        attributes.push(("description", &too_long));
+        assert_eq!(
+            read(&attributes, page).unwrap_err().attribute,
+            "description"
+        );
 
         let defaults = read(
             &[("base-url", "/api"), ("user-id", "1"), ("max", "150")],
@@ -413,6 +467,9 @@ mod tests {
             ("locale", "c"),
             ("locale", "en GB"),
             ("amounts", "10.001"),
+            ("callback-timeout", "0"),
+            ("callback-timeout", "1.5"),
+            ("callback-timeout", "86401"),
         ] {
             let mut attributes = base.to_vec();
             attributes.push((attribute, value));

@@ -59,12 +59,15 @@ pub struct Committed<'a> {
     pub payment: PaymentDetail<'a>,
     pub credited: f64,
     pub balance: Option<f64>,
+    /// Copies of the intent's payment that reached MyQ X and were rolled back.
+    pub duplicates: &'a [PaymentRef],
 }
 
 /// `myq-topup-rolled-back`: the payment and the reason MyQ X keeps.
 pub struct RolledBack<'a> {
     pub payment: PaymentDetail<'a>,
     pub reason: &'a str,
+    pub duplicates: &'a [PaymentRef],
 }
 
 /// A flow that ended as asked: the detail of `myq-topup-committed` or `myq-topup-rolled-back`,
@@ -82,14 +85,21 @@ impl<'a> Settled<'a> {
                 payment,
                 credited,
                 balance,
+                duplicates,
             } => Some(Settled::Committed(Committed {
                 payment: PaymentDetail::from(payment),
                 credited: credited.to_number(),
                 balance: balance.map(Money::to_number),
+                duplicates,
             })),
-            Outcome::RolledBack { payment, reason } => Some(Settled::RolledBack(RolledBack {
+            Outcome::RolledBack {
+                payment,
+                reason,
+                duplicates,
+            } => Some(Settled::RolledBack(RolledBack {
                 payment: PaymentDetail::from(payment),
                 reason,
+                duplicates,
             })),
             Outcome::Failed { .. } | Outcome::Unresolved { .. } => None,
         }
@@ -240,13 +250,25 @@ impl Detail for Committed<'_> {
             .write(object)
             .set("credited", self.credited)
             .set_optional("balance", self.balance)
+            .set("duplicates", payment_list(self.duplicates))
     }
 }
 
 impl Detail for RolledBack<'_> {
     fn write(&self, object: JsObject) -> JsObject {
-        self.payment.write(object).set("reason", self.reason)
+        self.payment
+            .write(object)
+            .set("reason", self.reason)
+            .set("duplicates", payment_list(self.duplicates))
     }
+}
+
+/// Payments as an array of [`PaymentDetail`] objects.
+fn payment_list(payments: &[PaymentRef]) -> Array {
+    payments
+        .iter()
+        .map(|payment| PaymentDetail::from(payment).to_js())
+        .collect()
 }
 
 /// What `element.topUp()` resolves with: the event's detail and `outcome`.

@@ -3,13 +3,13 @@
 //! UI renders. The only layer that knows the page.
 
 mod approval;
+mod callback;
 mod config;
 pub mod events;
 mod token;
 mod widget;
 
 pub use config::{Config, ConfigError, DEFAULT_AMOUNTS, DEFAULT_PROVIDER};
-pub use token::describe;
 pub use widget::{CANCELED_BY_USER, Notice, Phase, ProblemKind, View, Widget};
 
 /// What the UI needs of the layers below, named here so that it never reaches around the host.

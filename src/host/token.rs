@@ -3,11 +3,11 @@
 
 use futures::FutureExt;
 use futures::future::LocalBoxFuture;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlElement;
 
+use super::callback::{self, Answer, message_of};
 use crate::api::{ApiError, DEFAULT_TIMEOUT_MS, Operation, TokenAnswer, TokenSource, TokenUrl};
 
 /// The element's token source, looked up at each fetch so that a `tokenProvider` set after
@@ -15,6 +15,8 @@ use crate::api::{ApiError, DEFAULT_TIMEOUT_MS, Operation, TokenAnswer, TokenSour
 pub struct ElementTokens {
     pub element: HtmlElement,
     pub token_url: Option<String>,
+    /// How long `tokenProvider` may take (the `callback-timeout` attribute).
+    pub callback_timeout_ms: u32,
 }
 
 impl TokenSource for ElementTokens {
@@ -24,7 +26,7 @@ impl TokenSource for ElementTokens {
                 .ok()
                 .and_then(|p| p.dyn_into::<Function>().ok());
             match (provider, &self.token_url) {
-                (Some(provider), _) => from_callback(&provider).await,
+                (Some(provider), _) => self.ask_provider(&provider).await,
                 (None, Some(url)) => {
                     let source = TokenUrl {
                         url: url.clone(),
@@ -42,29 +44,34 @@ impl TokenSource for ElementTokens {
     }
 }
 
-/// Calls the page's `tokenProvider()`: a token string or MyQ's token JSON, or a promise of one.
-async fn from_callback(provider: &Function) -> Result<TokenAnswer, ApiError> {
-    let failed = |message: String| ApiError::contract(Operation::Token, message);
-    let returned = provider
-        .call0(&JsValue::NULL)
-        .map_err(|err| failed(format!("tokenProvider threw: {}", describe(&err))))?;
-    let value = JsFuture::from(Promise::resolve(&returned))
-        .await
-        .map_err(|err| failed(format!("tokenProvider failed: {}", describe(&err))))?;
-    let text = match value.as_string() {
-        Some(token) => token,
-        None => js_sys::JSON::stringify(&value)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default(),
-    };
-    TokenAnswer::read(&text).map_err(|err| failed(format!("tokenProvider: {err}")))
-}
-
-/// A thrown value as a message: an `Error`'s message, or the value as text.
-pub fn describe(err: &JsValue) -> String {
-    err.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| err.as_string())
-        .unwrap_or_else(|| "an unknown error".into())
+impl ElementTokens {
+    /// Calls the page's `tokenProvider()`: a token string or MyQ's token JSON, or a promise of
+    /// one, within the callback time limit.
+    async fn ask_provider(&self, provider: &Function) -> Result<TokenAnswer, ApiError> {
+        let failed = |message: String| ApiError::contract(Operation::Token, message);
+        let limit = self.callback_timeout_ms;
+        let value = match callback::call(provider, &JsValue::NULL, &[], limit).await {
+            Answer::Resolved(value) => value,
+            Answer::Rejected(err) => {
+                return Err(failed(format!(
+                    "tokenProvider failed: {}",
+                    message_of(&err)
+                )));
+            }
+            Answer::TimedOut => {
+                let waited = callback::seconds(limit);
+                return Err(failed(format!(
+                    "tokenProvider did not answer within {waited}"
+                )));
+            }
+        };
+        let text = match value.as_string() {
+            Some(token) => token,
+            None => js_sys::JSON::stringify(&value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default(),
+        };
+        TokenAnswer::read(&text).map_err(|err| failed(format!("tokenProvider: {err}")))
+    }
 }

@@ -12,11 +12,10 @@ use super::approval::ElementApproval;
 use super::config::Config;
 use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
-use crate::api::{
-    ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, PaymentState, Provider,
-};
+use crate::api::{ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, Provider};
 use crate::topup::{
-    self, Account, AmountError, Intent, Outcome, Progress, Session, StartError, parse_decimal,
+    self, Account, Claims, Intent, IntentKey, Outcome, Progress, Session, StartError,
+    amount_from_number, parse_decimal,
 };
 
 /// The reason MyQ X keeps when the user cancels an unfinished payment.
@@ -95,19 +94,13 @@ pub struct View {
     pub balance: Option<Money>,
     /// The user's payments with the provider, newest first.
     pub payments: Vec<Payment>,
+    /// Those left `created` that the user may finish or cancel (none a flow holds).
+    pub pending: Vec<Payment>,
     /// The running flow's step.
     pub busy: Option<Progress>,
     pub notice: Option<Notice>,
     /// The last amount asked for, for a retry.
     pub last_amount: Option<Money>,
-}
-
-impl View {
-    pub fn pending(&self) -> impl Iterator<Item = &Payment> {
-        self.payments
-            .iter()
-            .filter(|p| p.state == PaymentState::Created)
-    }
 }
 
 /// The controller of one element. Cheap to clone: clones share everything.
@@ -120,6 +113,8 @@ struct Inner {
     element: HtmlElement,
     view: RwSignal<View>,
     session: RefCell<Option<Rc<Session<MyqClient>>>>,
+    /// The payments this widget's flows hold, across restarts.
+    claims: Claims,
     /// Bumped by every start: a start overtaken by a newer one changes nothing.
     generation: Cell<u32>,
 }
@@ -131,6 +126,7 @@ impl Widget {
                 element,
                 view: RwSignal::new(View::default()),
                 session: RefCell::new(None),
+                claims: Claims::default(),
                 generation: Cell::new(0),
             }),
         }
@@ -170,6 +166,7 @@ impl Widget {
                         providers: account.providers.clone(),
                         balance: session.balance(),
                         payments: session.payments(),
+                        pending: session.pending(),
                         ..View::default()
                     });
                     widget.inner.session.replace(Some(Rc::new(session)));
@@ -194,6 +191,7 @@ impl Widget {
         let tokens = Rc::new(ElementTokens {
             element: self.inner.element.clone(),
             token_url: config.token_url.clone(),
+            callback_timeout_ms: config.callback_timeout_ms,
         });
         let myq = MyqClient::new(&config.base_url, tokens, DEFAULT_TIMEOUT_MS);
         let account = topup::start(&myq, &config.who, &config.provider)
@@ -208,7 +206,7 @@ impl Widget {
                 };
                 (kind, events::Error::from(&err))
             })?;
-        let session = Session::open(myq, &account)
+        let session = Session::open(myq, &account, self.inner.claims.clone())
             .await
             .map_err(|err| (kind_of(&err), events::Error::from(&err)))?;
         Ok((config, account, session))
@@ -235,11 +233,10 @@ impl Widget {
         let intent = Intent {
             amount,
             description: config.description.clone(),
+            key: IntentKey::from_random(random_bits()),
         };
         self.inner.view.update(|v| v.last_amount = Some(amount));
-        let approval = ElementApproval {
-            element: self.inner.element.clone(),
-        };
+        let approval = self.approval(&config);
         let outcome = session
             .top_up(&intent, &approval, &mut self.progress(&session))
             .await
@@ -250,9 +247,8 @@ impl Widget {
     /// Finishes an unfinished payment: approval (when set), then commit.
     pub async fn finish(&self, payment_id: &str) -> Option<Result<Outcome, events::Error>> {
         let session = self.session()?;
-        let approval = ElementApproval {
-            element: self.inner.element.clone(),
-        };
+        let config = self.inner.view.with_untracked(|v| v.config.clone())?;
+        let approval = self.approval(&config);
         let outcome = session
             .finish(payment_id, &approval, &mut self.progress(&session))
             .await
@@ -268,6 +264,14 @@ impl Widget {
             .await
             .ok()??;
         Some(self.settle(&session, outcome))
+    }
+
+    fn approval(&self, config: &Config) -> ElementApproval {
+        ElementApproval {
+            element: self.inner.element.clone(),
+            rules: config.rules.clone(),
+            callback_timeout_ms: config.callback_timeout_ms,
+        }
     }
 
     fn session(&self) -> Option<Rc<Session<MyqClient>>> {
@@ -318,6 +322,7 @@ impl Widget {
                 payment,
                 credited,
                 balance,
+                ..
             } => Notice::Committed {
                 payment_no: payment.payment_no.clone(),
                 payment_id: payment.id.clone(),
@@ -357,6 +362,7 @@ impl Widget {
                 v.notice = Some(notice);
                 v.balance = session.balance();
                 v.payments = session.payments();
+                v.pending = session.pending();
             });
         }
         result.map(|()| outcome)
@@ -367,8 +373,7 @@ impl Widget {
     /// widget refuses, or when it is not ready or already topping up).
     pub async fn top_up_for_page(&self, amount: JsValue) -> Result<JsValue, JsValue> {
         let amount = match amount.as_f64() {
-            Some(number) if !number.is_finite() => Err(AmountError::NotANumber),
-            Some(number) => Money::from_number(number).ok_or(AmountError::TooManyDecimals),
+            Some(number) => amount_from_number(number),
             None => parse_decimal(&amount.as_string().unwrap_or_default()),
         };
         let amount = amount.map_err(|err| {
@@ -419,6 +424,21 @@ impl Widget {
             .or_else(|| web_sys::window()?.navigator().language())
             .unwrap_or_else(|| "en".into())
     }
+}
+
+/// 64 random bits from the browser's `crypto` (an intent's key: unique, not secret). Without
+/// `crypto` (no browser has lacked it for a decade) the clock and `Math.random` stand in.
+fn random_bits() -> u64 {
+    let mut bytes = [0u8; 8];
+    let drawn = web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .is_some_and(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if drawn {
+        return u64::from_le_bytes(bytes);
+    }
+    let now = js_sys::Date::now() as u64;
+    let noise = (js_sys::Math::random() * (1u64 << 32) as f64) as u64;
+    (now << 32) ^ noise
 }
 
 /// How the UI words a failed call.

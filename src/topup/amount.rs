@@ -30,6 +30,8 @@ pub enum AmountError {
     NotANumber,
     NotPositive,
     TooManyDecimals,
+    /// Beyond any credit account (more than twelve digits of whole units).
+    TooLarge,
     BelowMin(Money),
     AboveMax(Money),
     OffStep(Money),
@@ -42,6 +44,7 @@ impl fmt::Display for AmountError {
             AmountError::NotANumber => f.write_str("the amount is not a number"),
             AmountError::NotPositive => f.write_str("the amount must be more than zero"),
             AmountError::TooManyDecimals => f.write_str("the amount has more than two decimals"),
+            AmountError::TooLarge => f.write_str("the amount is too large"),
             AmountError::BelowMin(min) => write!(f, "the amount must be at least {}", plain(*min)),
             AmountError::AboveMax(max) => write!(f, "the amount must be at most {}", plain(*max)),
             AmountError::OffStep(step) => {
@@ -56,6 +59,21 @@ pub fn plain(amount: Money) -> String {
     let cents = amount.cents();
     let sign = if cents < 0 { "-" } else { "" };
     format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+}
+
+/// Twelve digits of whole units is far beyond any credit account, and keeps cents exact in an
+/// `f64` (JavaScript's number) and in `i64` sums.
+const MAX_WHOLE_DIGITS: usize = 12;
+
+/// Reads an amount given as a JavaScript number (`topUp(12.5)`, `approve` resolving `{amount}`).
+pub fn amount_from_number(number: f64) -> Result<Money, AmountError> {
+    if !number.is_finite() {
+        return Err(AmountError::NotANumber);
+    }
+    if number.abs() >= 10f64.powi(MAX_WHOLE_DIGITS as i32) {
+        return Err(AmountError::TooLarge);
+    }
+    Money::from_number(number).ok_or(AmountError::TooManyDecimals)
 }
 
 /// Reads a decimal as typed: `12`, `12.5`, `12,50` (decimal comma), `1 000` (spaced thousands),
@@ -83,10 +101,9 @@ pub fn parse_decimal(text: &str) -> Result<Money, AmountError> {
     if fraction.trim_end_matches('0').len() > 2 {
         return Err(AmountError::TooManyDecimals);
     }
-    // Twelve digits of whole units is far beyond any credit account.
     let whole = whole.trim_start_matches('0');
-    if whole.len() > 12 {
-        return Err(AmountError::AboveMax(Money(i64::MAX)));
+    if whole.len() > MAX_WHOLE_DIGITS {
+        return Err(AmountError::TooLarge);
     }
     let units: i64 = if whole.is_empty() {
         0
@@ -104,11 +121,7 @@ pub fn parse_decimal(text: &str) -> Result<Money, AmountError> {
 impl AmountRules {
     /// A typed amount, checked: the reason when it cannot be topped up.
     pub fn parse(&self, text: &str) -> Result<Money, AmountError> {
-        let amount = parse_decimal(text).map_err(|err| match err {
-            AmountError::AboveMax(_) => AmountError::AboveMax(self.max.unwrap_or(Money(i64::MAX))),
-            other => other,
-        })?;
-        self.check(amount)
+        self.check(parse_decimal(text)?)
     }
 
     /// Checks an amount against the bounds.
@@ -172,12 +185,26 @@ mod tests {
             ("20.125", AmountError::TooManyDecimals),
             ("19.50", AmountError::BelowMin(Money(2_000))),
             ("2000.50", AmountError::AboveMax(Money(200_000))),
-            ("99999999999999999", AmountError::AboveMax(Money(200_000))),
+            ("99999999999999999", AmountError::TooLarge),
             ("20.25", AmountError::OffStep(Money(50))),
         ];
         for (text, error) in cases {
             assert_eq!(rules().parse(text), Err(error), "{text:?}");
         }
+    }
+
+    #[test]
+    fn reads_javascript_numbers_saying_what_is_wrong() {
+        assert_eq!(amount_from_number(12.5), Ok(Money(1_250)));
+        assert_eq!(amount_from_number(1e14), Err(AmountError::TooLarge));
+        assert_eq!(amount_from_number(-1e14), Err(AmountError::TooLarge));
+        assert_eq!(amount_from_number(1.005), Err(AmountError::TooManyDecimals));
+        assert_eq!(amount_from_number(f64::NAN), Err(AmountError::NotANumber));
+        assert_eq!(
+            amount_from_number(f64::INFINITY),
+            Err(AmountError::NotANumber)
+        );
+        assert_eq!(AmountError::TooLarge.to_string(), "the amount is too large");
     }
 
     #[test]

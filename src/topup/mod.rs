@@ -2,13 +2,15 @@
 //! [`Myq`](crate::api::Myq) trait, so `cargo test` runs it natively.
 
 mod amount;
+mod claims;
+mod intent;
 mod session;
 mod start;
 
-pub use amount::{AmountError, AmountRules, parse_decimal, plain};
-pub use session::{
-    Approval, Approved, Busy, Intent, NoApproval, Outcome, PaymentRef, Progress, Session,
-};
+pub use amount::{AmountError, AmountRules, amount_from_number, parse_decimal, plain};
+pub use claims::Claims;
+pub use intent::{Intent, IntentKey, MAX_HOST_DESCRIPTION_CHARS};
+pub use session::{Approval, Approved, Busy, NoApproval, Outcome, PaymentRef, Progress, Session};
 pub use start::{Account, StartError, Who, start};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -2,7 +2,9 @@
 //!
 //! The rules it keeps (DESIGN.md, "Rules that no change may break"):
 //! - one intent, one payment: while a flow runs, further triggers are refused with [`Busy`];
-//!   a create is never sent twice;
+//!   a create is never sent twice, and if it reached MyQ X twice anyway, the payments it made are
+//!   found by the intent's key and all but one rolled back ([`intent`](super::intent));
+//! - a payment a flow holds is offered by no session of the widget ([`Claims`]);
 //! - a commit whose answer is lost or refused is resolved by reading the user's payments before
 //!   anything else: `completed` is done, `created` is committed again, `canceled` is reported;
 //! - a create whose answer is lost is resolved the same way: the payment it made, if any, is
@@ -13,9 +15,12 @@
 use std::cell::{Cell, RefCell};
 
 use crate::api::{
-    ApiError, Money, Myq, NewPayment, Payment, PaymentChange, PaymentParams, PaymentState,
+    ApiError, CreatedPayment, Money, Myq, NewPayment, Operation, Payment, PaymentChange,
+    PaymentParams, PaymentState, fit_description,
 };
 
+use super::claims::{Claim, Claims};
+use super::intent::{Intent, IntentKey, duplicate_reason, duplicates};
 use super::start::Account;
 
 /// Finished payments the session keeps (newest first); unfinished ones are always kept. The UI
@@ -24,13 +29,6 @@ const KEPT_PAYMENTS: usize = 50;
 
 /// How many commits one flow sends at most, each after the previous one's fate was read back.
 const COMMIT_ATTEMPTS: usize = 3;
-
-/// What the user asked for.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Intent {
-    pub amount: Money,
-    pub description: String,
-}
 
 /// A payment as the flow knows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,9 +63,16 @@ pub enum Outcome {
         credited: Money,
         /// The balance before plus the credit, when the balance was known.
         balance: Option<Money>,
+        /// Copies of an intent's payment this flow rolled back.
+        duplicates: Vec<PaymentRef>,
     },
     /// The payment was canceled: by the approval step, the user, or the server.
-    RolledBack { payment: PaymentRef, reason: String },
+    RolledBack {
+        payment: PaymentRef,
+        reason: String,
+        /// Copies of an intent's payment this flow rolled back.
+        duplicates: Vec<PaymentRef>,
+    },
     /// Nothing was created; trying again is safe.
     Failed { error: ApiError },
     /// A payment exists but could not be finished: it is kept in [`Session::pending`].
@@ -82,6 +87,24 @@ pub enum Outcome {
 #[allow(async_fn_in_trait)]
 pub trait Approval {
     async fn approve(&self, payment: &PaymentRef) -> Approved;
+}
+
+impl Outcome {
+    /// Whether the payment reached a final state (completed or canceled).
+    fn is_settled(&self) -> bool {
+        matches!(self, Outcome::Committed { .. } | Outcome::RolledBack { .. })
+    }
+
+    /// Reports the duplicates a flow rolled back. A flow that failed or could not finish
+    /// reports none: its error is the news; the duplicates' reasons stay in MyQ X.
+    fn with_duplicates(mut self, rolled_back: Vec<PaymentRef>) -> Outcome {
+        if let Outcome::Committed { duplicates, .. } | Outcome::RolledBack { duplicates, .. } =
+            &mut self
+        {
+            *duplicates = rolled_back;
+        }
+        self
+    }
 }
 
 /// The approval step's answer.
@@ -114,6 +137,7 @@ pub struct Session<M> {
     provider: String,
     ledger: RefCell<Ledger>,
     busy: Cell<bool>,
+    claims: Claims,
 }
 
 /// What the session knows of the user's payments.
@@ -128,10 +152,6 @@ struct Ledger {
 }
 
 impl Ledger {
-    fn knows(&self, id: &str) -> bool {
-        self.payments.iter().any(|p| p.id == id)
-    }
-
     /// Records a payment's latest known state.
     fn record(&mut self, payment: Payment) {
         match self.payments.iter_mut().find(|p| p.id == payment.id) {
@@ -155,6 +175,16 @@ impl Ledger {
             finished += usize::from(p.state != PaymentState::Created);
             p.state == PaymentState::Created || finished <= KEPT_PAYMENTS
         });
+    }
+
+    /// Payments left `created` that are neither held by a flow nor copies of another.
+    fn pending<'a>(&'a self, claims: &'a Claims) -> impl Iterator<Item = &'a Payment> {
+        let copies = duplicates(&self.payments);
+        self.payments.iter().filter(move |p| {
+            p.state == PaymentState::Created
+                && !claims.holds(&p.id)
+                && !copies.iter().any(|d| d.payment.id == p.id)
+        })
     }
 
     fn set_state(&mut self, payment: &PaymentRef, state: PaymentState, description: Option<&str>) {
@@ -190,6 +220,12 @@ fn unlisted(payment: &PaymentRef) -> Payment {
     }
 }
 
+/// A create's payment, and copies of it the same request made.
+struct Made {
+    payment: PaymentRef,
+    copies: Vec<PaymentRef>,
+}
+
 /// Marks the session busy until dropped.
 struct BusyGuard<'a>(&'a Cell<bool>);
 
@@ -201,10 +237,11 @@ impl Drop for BusyGuard<'_> {
 
 impl<M: Myq> Session<M> {
     /// Opens a session for a started account: reads the user's payments, so that ones left
-    /// `created` by an earlier page show up in [`pending`](Self::pending).
-    pub async fn open(myq: M, account: &Account) -> Result<Session<M>, ApiError> {
+    /// `created` by an earlier page show up in [`pending`](Self::pending), and rolls back
+    /// copies of an intent's payment. `claims` are the widget's, shared by its sessions.
+    pub async fn open(myq: M, account: &Account, claims: Claims) -> Result<Session<M>, ApiError> {
         let payments = myq.payments(&account.provider, account.user_id).await?;
-        Ok(Session {
+        let session = Session {
             myq,
             user_id: account.user_id,
             provider: account.provider.clone(),
@@ -218,7 +255,10 @@ impl<M: Myq> Session<M> {
                 ledger
             }),
             busy: Cell::new(false),
-        })
+            claims,
+        };
+        session.roll_back_duplicates().await;
+        Ok(session)
     }
 
     pub fn myq(&self) -> &M {
@@ -230,27 +270,20 @@ impl<M: Myq> Session<M> {
         self.ledger.borrow().payments.clone()
     }
 
-    /// Payments in state `created`: to be finished or canceled.
+    /// Payments in state `created` to be finished or canceled: not those a flow holds, nor
+    /// copies of another payment's intent (those are rolled back).
     pub fn pending(&self) -> Vec<Payment> {
         let ledger = self.ledger.borrow();
-        let pending = ledger
-            .payments
-            .iter()
-            .filter(|p| p.state == PaymentState::Created);
-        pending.cloned().collect()
+        ledger.pending(&self.claims).cloned().collect()
     }
 
     pub fn balance(&self) -> Option<Money> {
         self.ledger.borrow().balance
     }
 
-    pub fn is_busy(&self) -> bool {
-        self.busy.get()
-    }
-
     /// Marks the session busy for one flow, after catching up with a create that may have
-    /// landed late.
-    async fn claim(&self) -> Result<BusyGuard<'_>, Busy> {
+    /// landed late; answers the copies of intents' payments it rolled back meanwhile.
+    async fn claim(&self) -> Result<(BusyGuard<'_>, Vec<PaymentRef>), Busy> {
         if self.busy.replace(true) {
             return Err(Busy);
         }
@@ -258,7 +291,57 @@ impl<M: Myq> Session<M> {
         if self.ledger.borrow().unsettled_create && self.reload().await.is_ok() {
             self.ledger.borrow_mut().unsettled_create = false;
         }
-        Ok(guard)
+        Ok((guard, self.roll_back_duplicates().await))
+    }
+
+    /// Rolls back every known copy of an intent's payment that no flow holds; answers those
+    /// rolled back. One that fails stays a known copy (never offered) and is tried again by
+    /// the next flow.
+    async fn roll_back_duplicates(&self) -> Vec<PaymentRef> {
+        let copies: Vec<(PaymentRef, String)> = {
+            let ledger = self.ledger.borrow();
+            duplicates(&ledger.payments)
+                .into_iter()
+                .filter(|d| !self.claims.holds(&d.payment.id))
+                .map(|d| (self.reference(d.payment), d.kept.id.clone()))
+                .collect()
+        };
+        let mut rolled_back = Vec::new();
+        for (copy, kept_id) in copies {
+            if self.roll_back_copy(&copy, &kept_id).await {
+                rolled_back.push(copy);
+            }
+        }
+        rolled_back
+    }
+
+    /// Rolls back one copy of the payment `kept_id`, naming it in the reason.
+    async fn roll_back_copy(&self, copy: &PaymentRef, kept_id: &str) -> bool {
+        let Some(claim) = self.claims.take(&copy.id) else {
+            return false;
+        };
+        let reason = duplicate_reason(kept_id);
+        let result = self
+            .myq
+            .rollback_payment(&self.provider, &copy.id, &reason)
+            .await;
+        if result.is_err() {
+            return false;
+        }
+        self.ledger
+            .borrow_mut()
+            .set_state(copy, PaymentState::Canceled, Some(&reason));
+        claim.settled();
+        true
+    }
+
+    /// Ends a flow on a payment it claimed: a settled payment stays held, an unfinished one is
+    /// offered again.
+    fn release(claim: Claim, outcome: Outcome) -> Outcome {
+        if outcome.is_settled() {
+            claim.settled();
+        }
+        outcome
     }
 
     /// Tops up: create, approve, (update,) commit.
@@ -268,14 +351,26 @@ impl<M: Myq> Session<M> {
         approval: &impl Approval,
         progress: &mut impl FnMut(Progress),
     ) -> Result<Outcome, Busy> {
-        let _busy = self.claim().await?;
+        let (_busy, mut rolled_back) = self.claim().await?;
         progress(Progress::Creating);
-        let payment = match self.create(intent).await {
-            Ok(payment) => payment,
+        let made = match self.create(intent).await {
+            Ok(made) => made,
             Err(error) => return Ok(Outcome::Failed { error }),
         };
+        let payment = made.payment;
+        // A fresh intent key: no other flow can hold its payment.
+        let Some(claim) = self.claims.take(&payment.id) else {
+            let error = ApiError::contract(Operation::CreatePayment, "the payment is in use");
+            return Ok(Outcome::Unresolved { payment, error });
+        };
         progress(Progress::Created(payment.clone()));
-        Ok(self.approve_and_commit(payment, approval, progress).await)
+        for copy in made.copies {
+            if self.roll_back_copy(&copy, &payment.id).await {
+                rolled_back.push(copy);
+            }
+        }
+        let outcome = self.approve_and_commit(payment, approval, progress).await;
+        Ok(Self::release(claim, outcome.with_duplicates(rolled_back)))
     }
 
     /// Finishes a pending payment: approval (when set), then commit.
@@ -285,13 +380,15 @@ impl<M: Myq> Session<M> {
         approval: &impl Approval,
         progress: &mut impl FnMut(Progress),
     ) -> Result<Option<Outcome>, Busy> {
-        let _busy = self.claim().await?;
-        let Some(payment) = self.pending_ref(payment_id) else {
+        let (_busy, rolled_back) = self.claim().await?;
+        let Some((payment, claim)) = self.pending_ref(payment_id) else {
             return Ok(None);
         };
-        Ok(Some(
-            self.approve_and_commit(payment, approval, progress).await,
-        ))
+        let outcome = self.approve_and_commit(payment, approval, progress).await;
+        Ok(Some(Self::release(
+            claim,
+            outcome.with_duplicates(rolled_back),
+        )))
     }
 
     /// Cancels a pending payment with `reason`.
@@ -301,33 +398,43 @@ impl<M: Myq> Session<M> {
         reason: &str,
         progress: &mut impl FnMut(Progress),
     ) -> Result<Option<Outcome>, Busy> {
-        let _busy = self.claim().await?;
-        let Some(payment) = self.pending_ref(payment_id) else {
+        let (_busy, rolled_back) = self.claim().await?;
+        let Some((payment, claim)) = self.pending_ref(payment_id) else {
             return Ok(None);
         };
-        Ok(Some(self.roll_back(payment, reason, progress).await))
+        let outcome = self.roll_back(payment, reason, progress).await;
+        Ok(Some(Self::release(
+            claim,
+            outcome.with_duplicates(rolled_back),
+        )))
     }
 
-    /// Reads the payments and the balance again.
+    /// Reads the payments and the balance again, and rolls back copies of an intent's payment
+    /// it finds.
     pub async fn reload(&self) -> Result<(), ApiError> {
         let payments = self.myq.payments(&self.provider, self.user_id).await?;
         let balance = self.myq.balance(self.user_id).await.ok().flatten();
-        let mut ledger = self.ledger.borrow_mut();
-        ledger.payments = payments;
-        ledger.trim();
-        if balance.is_some() {
-            ledger.balance = balance;
+        {
+            let mut ledger = self.ledger.borrow_mut();
+            ledger.payments = payments;
+            ledger.trim();
+            if balance.is_some() {
+                ledger.balance = balance;
+            }
         }
+        self.roll_back_duplicates().await;
         Ok(())
     }
 
-    fn pending_ref(&self, payment_id: &str) -> Option<PaymentRef> {
-        let ledger = self.ledger.borrow();
-        let payment = ledger
-            .payments
-            .iter()
-            .find(|p| p.id == payment_id && p.state == PaymentState::Created)?;
-        Some(self.reference(payment))
+    /// A pending payment, claimed for a flow.
+    fn pending_ref(&self, payment_id: &str) -> Option<(PaymentRef, Claim)> {
+        let payment = {
+            let ledger = self.ledger.borrow();
+            let mut pending = ledger.pending(&self.claims);
+            self.reference(pending.find(|p| p.id == payment_id)?)
+        };
+        let claim = self.claims.take(&payment.id)?;
+        Some((payment, claim))
     }
 
     fn reference(&self, payment: &Payment) -> PaymentRef {
@@ -340,46 +447,67 @@ impl<M: Myq> Session<M> {
         }
     }
 
-    /// Creates the payment. A lost answer is resolved by finding the payment it made: a
-    /// `created` one of this amount that the session did not know before.
-    async fn create(&self, intent: &Intent) -> Result<PaymentRef, ApiError> {
+    /// Creates the payment, its description tagged with the intent's key, then reads the
+    /// user's payments once to find every payment the intent made: the request may have
+    /// reached MyQ X twice, or its answer may be lost. The oldest is kept, the others are
+    /// copies. When nothing of the intent is listed, the create's own answer decides; a
+    /// payment a slow server makes later is found by the next flow's read.
+    async fn create(&self, intent: &Intent) -> Result<Made, ApiError> {
         let request = NewPayment {
             user_id: self.user_id,
-            description: intent.description.clone(),
+            description: intent.key.tag(&intent.description),
             params: PaymentParams {
                 amount: intent.amount,
             },
         };
-        let error = match self.myq.create_payment(&self.provider, &request).await {
-            Ok(created) => {
-                let payment = PaymentRef {
-                    id: created.id,
-                    user_id: self.user_id,
-                    amount: created.amount,
-                    provider: self.provider.clone(),
-                    payment_no: None,
-                };
-                self.ledger
-                    .borrow_mut()
-                    .set_state(&payment, PaymentState::Created, None);
-                return Ok(payment);
-            }
-            Err(error) if error.outcome_unknown() => error,
-            Err(error) => return Err(error),
+        let answered = match self.myq.create_payment(&self.provider, &request).await {
+            // No token, so the request was never sent.
+            Err(error) if error.operation == Operation::Token => return Err(error),
+            answered => answered,
         };
         let listed = self.myq.payments(&self.provider, self.user_id).await;
         let mut ledger = self.ledger.borrow_mut();
-        let Ok(listed) = listed else {
-            ledger.unsettled_create = true;
-            return Err(error);
+        if let Ok(listed) = listed {
+            ledger.record_all(listed);
+        }
+        let mut made: Vec<PaymentRef> = ledger
+            .payments
+            .iter()
+            .filter(|p| {
+                p.state == PaymentState::Created
+                    && IntentKey::of(&p.description).as_ref() == Some(&intent.key)
+            })
+            .map(|p| self.reference(p))
+            .collect();
+        let answered_listed = match &answered {
+            Ok(created) => made.iter().any(|p| p.id == created.id),
+            Err(_) => !made.is_empty(),
         };
-        let made = listed.iter().find(|p| {
-            p.state == PaymentState::Created && p.amount == intent.amount && !ledger.knows(&p.id)
-        });
-        let found = made.map(|p| self.reference(p));
-        ledger.record_all(listed);
-        ledger.unsettled_create = found.is_none();
-        found.ok_or(error)
+        // Not listed (the list failed or lags): a copy may still show up; read first next time.
+        ledger.unsettled_create = !answered_listed;
+        let payment = match (made.pop(), answered) {
+            (Some(oldest), _) => oldest,
+            (None, Ok(created)) => {
+                let payment = self.created_ref(created);
+                ledger.set_state(&payment, PaymentState::Created, None);
+                payment
+            }
+            (None, Err(error)) => return Err(error),
+        };
+        Ok(Made {
+            payment,
+            copies: made,
+        })
+    }
+
+    fn created_ref(&self, created: CreatedPayment) -> PaymentRef {
+        PaymentRef {
+            id: created.id,
+            user_id: self.user_id,
+            amount: created.amount,
+            provider: self.provider.clone(),
+            payment_no: None,
+        }
     }
 
     async fn approve_and_commit(
@@ -468,12 +596,14 @@ impl<M: Myq> Session<M> {
         Outcome::Unresolved { payment, error }
     }
 
+    /// Rolls back with `reason`, cut to what MyQ X keeps of it.
     async fn roll_back(
         &self,
         payment: PaymentRef,
         reason: &str,
         progress: &mut impl FnMut(Progress),
     ) -> Outcome {
+        let reason = fit_description(reason);
         progress(Progress::RollingBack(payment.clone()));
         let error = match self
             .myq
@@ -512,6 +642,7 @@ impl<M: Myq> Session<M> {
             payment,
             credited,
             balance: ledger.balance,
+            duplicates: Vec::new(),
         }
     }
 
@@ -522,6 +653,7 @@ impl<M: Myq> Session<M> {
         Outcome::RolledBack {
             payment,
             reason: reason.to_owned(),
+            duplicates: Vec::new(),
         }
     }
 }

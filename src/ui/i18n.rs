@@ -260,6 +260,12 @@ impl Texts {
                 "At most two decimal places."
             })
             .into(),
+            AmountError::TooLarge => (if cs {
+                "Částka je příliš vysoká."
+            } else {
+                "The amount is too large."
+            })
+            .into(),
             AmountError::BelowMin(_) => {
                 if cs {
                     format!("Nejméně {limit}.")

@@ -1,4 +1,4 @@
-//! `ui`: Leptos components. They read the host's view and send intents; no HTTP, no events.
+//! `ui`: Leptos components. They read the host's view and send actions; no HTTP, no events.
 //!
 //! [`mount`] is what the element's JavaScript (`www/myq-topup.js`) calls when `<myq-topup>` is
 //! connected; the returned [`MountedWidget`] carries the element's methods.

@@ -27,6 +27,10 @@ pub enum Fault {
     Lose,
     /// Never reached the server: a network error, nothing applied.
     Unreachable,
+    /// Reached the server twice (a browser re-sent it): applied twice, the second answered.
+    Twice,
+    /// Reached the server twice, and neither answer arrived.
+    TwiceLost,
 }
 
 type Policy = Box<dyn FnMut(Operation) -> Fault>;
@@ -75,7 +79,14 @@ impl LocalMyq {
 
     /// A payment left `created` for jnovak, as an earlier page would leave it; its id.
     pub fn leave_payment(&self, amount: f64) -> String {
-        let body = serde_json::json!({"userId": JNOVAK, "params": {"amount": amount}});
+        self.leave_described_payment(amount, "")
+    }
+
+    /// As [`leave_payment`](Self::leave_payment), with a description (an intent's key, say).
+    pub fn leave_described_payment(&self, amount: f64, description: &str) -> String {
+        let body = serde_json::json!({
+            "userId": JNOVAK, "description": description, "params": {"amount": amount}
+        });
         let created = self
             .server
             .borrow_mut()
@@ -114,7 +125,7 @@ impl LocalMyq {
     async fn call<T: FromJson>(
         &self,
         operation: Operation,
-        apply: impl FnOnce(&mut myq_sim::myq::Myq) -> Result<Value, MyqError>,
+        apply: impl Fn(&mut myq_sim::myq::Myq) -> Result<Value, MyqError>,
     ) -> Result<T, ApiError> {
         YieldOnce(false).await;
         self.calls.borrow_mut().push(operation);
@@ -127,10 +138,13 @@ impl LocalMyq {
                     Failure::Network("unreachable".into()),
                 ));
             }
+            Fault::Twice | Fault::TwiceLost => {
+                let _unanswered = apply(&mut self.server.borrow_mut());
+            }
             Fault::None | Fault::Lose => {}
         }
         let answer = apply(&mut self.server.borrow_mut());
-        if fault == Fault::Lose {
+        if matches!(fault, Fault::Lose | Fault::TwiceLost) {
             return Err(ApiError::new(
                 operation,
                 Failure::Network("connection reset".into()),

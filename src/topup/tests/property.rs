@@ -1,6 +1,7 @@
-//! Random interleavings of answers, refusals and lost answers: whatever the network does, the
-//! credit equals the committed intents, no payment is committed blind or twice, and none is
-//! left `created` without the session knowing.
+//! Random interleavings of answers, refusals, lost answers and requests that reached the server
+//! twice: whatever the network does, the credit equals the committed intents, no payment is
+//! committed blind or twice, copies of an intent's payment are rolled back, and none is left
+//! `created` without the session knowing.
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -45,6 +46,8 @@ fn fault() -> impl Strategy<Value = Fault> {
         2 => Just(Fault::Refuse),
         2 => Just(Fault::Lose),
         1 => Just(Fault::Unreachable),
+        1 => Just(Fault::Twice),
+        1 => Just(Fault::TwiceLost),
     ]
 }
 
@@ -54,7 +57,9 @@ fn run(intents: &[(i64, Step, bool)], faults: &[Fault]) -> Result<(), TestCaseEr
     let myq = LocalMyq::new();
     let session = block_on(async {
         let account = start(&myq, &Who::Id(JNOVAK), "external").await.unwrap();
-        Session::open(myq, &account).await.unwrap()
+        Session::open(myq, &account, Claims::default())
+            .await
+            .unwrap()
     });
     let draws = Rc::new(Cell::new(0usize));
     let (script, counter) = (faults.to_vec(), draws.clone());
@@ -65,10 +70,11 @@ fn run(intents: &[(i64, Step, bool)], faults: &[Fault]) -> Result<(), TestCaseEr
     let start_balance = session.myq().balance(JNOVAK);
 
     let mut outcomes = Vec::new();
-    for (cents, step, double_click) in intents {
+    for (n, (cents, step, double_click)) in intents.iter().enumerate() {
         let intent = Intent {
             amount: Money(*cents),
             description: String::new(),
+            key: IntentKey::from_random(n as u64),
         };
         let (mut first_steps, mut second_steps) = (|_| {}, |_| {});
         let (first, second) = block_on(async {
@@ -109,8 +115,14 @@ fn run(intents: &[(i64, Step, bool)], faults: &[Fault]) -> Result<(), TestCaseEr
     for outcome in &outcomes {
         match outcome {
             Outcome::Committed {
-                payment, credited, ..
+                payment,
+                credited,
+                duplicates,
+                ..
             } => {
+                for copy in duplicates {
+                    prop_assert_eq!(state_of(&copy.id), "canceled", "a copy is rolled back");
+                }
                 prop_assert_eq!(state_of(&payment.id), "completed");
                 prop_assert_eq!(*credited, payment.amount);
                 expected_credit += credited.cents();
@@ -152,6 +164,9 @@ fn run(intents: &[(i64, Step, bool)], faults: &[Fault]) -> Result<(), TestCaseEr
             id
         );
     }
+    // Copies of an intent's payment were rolled back by the healing read, so every payment left
+    // `created` is one the user can finish or cancel.
+    let server = session.myq().server_payments();
     let pending: HashSet<String> = session.pending().into_iter().map(|p| p.id).collect();
     for payment in server.iter().filter(|p| p["state"] == "created") {
         prop_assert!(

@@ -1,5 +1,7 @@
 //! Every transition of the flow, each checked on the server's state as well as the outcome.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use futures::executor::block_on;
 use serde_json::json;
 
@@ -10,14 +12,19 @@ use crate::topup::*;
 fn open(myq: LocalMyq) -> Session<LocalMyq> {
     block_on(async {
         let account = start(&myq, &Who::Id(JNOVAK), "external").await.unwrap();
-        Session::open(myq, &account).await.unwrap()
+        Session::open(myq, &account, Claims::default())
+            .await
+            .unwrap()
     })
 }
 
+/// A new intent: each with its own key.
 fn intent(amount: i64) -> Intent {
+    static KEYS: AtomicU64 = AtomicU64::new(1);
     Intent {
         amount: Money(amount),
         description: String::new(),
+        key: IntentKey::from_random(KEYS.fetch_add(1, Ordering::Relaxed)),
     }
 }
 
@@ -48,6 +55,7 @@ fn committed(outcome: &Outcome) -> (&PaymentRef, Money, Option<Money>) {
             payment,
             credited,
             balance,
+            ..
         } => (payment, *credited, *balance),
         other => panic!("expected Committed, got {other:?}"),
     }
@@ -72,13 +80,21 @@ fn a_top_up_creates_and_commits_once() {
 }
 
 #[test]
-fn a_second_top_up_makes_only_two_requests() {
+fn a_second_top_up_makes_three_requests() {
     let session = open(LocalMyq::new());
     top_up(&session, 100, &NoApproval);
     let before = session.myq().calls.borrow().len();
     top_up(&session, 200, &NoApproval);
     let calls = session.myq().calls.borrow()[before..].to_vec();
-    assert_eq!(calls, [Operation::CreatePayment, Operation::CommitPayment]);
+    assert_eq!(
+        calls,
+        [
+            Operation::CreatePayment,
+            // A create may reach MyQ X twice: the one read that finds every copy.
+            Operation::ListPayments,
+            Operation::CommitPayment
+        ]
+    );
 }
 
 #[test]
@@ -89,7 +105,10 @@ fn a_rejected_approval_rolls_back_with_its_reason() {
         500,
         &Answer(Approved::Reject("Card declined".into())),
     );
-    let Outcome::RolledBack { payment, reason } = outcome else {
+    let Outcome::RolledBack {
+        payment, reason, ..
+    } = outcome
+    else {
         panic!("{outcome:?}")
     };
     assert_eq!(reason, "Card declined");
@@ -341,9 +360,10 @@ fn a_definite_refusal_of_create_is_reported_with_its_message() {
     );
     assert_eq!(
         session.myq().count(Operation::ListPayments),
-        1,
-        "only the one at open: a refusal made nothing"
+        2,
+        "the one at open and the one after every create"
     );
+    assert!(session.myq().server_payments().is_empty());
 }
 
 #[test]
@@ -361,7 +381,8 @@ fn a_concurrent_trigger_is_refused_while_a_flow_runs() {
     assert_eq!(second, Err(Busy));
     assert_eq!(session.myq().server_payments().len(), 1);
     assert_eq!(session.myq().balance(JNOVAK), 13_000);
-    assert!(!session.is_busy(), "the guard is released");
+    let (next, _) = top_up(&session, 100, &NoApproval);
+    committed(&next); // the guard was released
 }
 
 #[test]
@@ -411,4 +432,134 @@ fn a_long_lived_session_keeps_the_newest_payments_and_every_unfinished_one() {
     assert!(payments.iter().any(|p| p.id == left));
     assert_eq!(session.pending().len(), 1);
     assert_eq!(session.myq().balance(JNOVAK), 12_000 + 60 * 100);
+}
+
+/// A payment as the server lists it.
+fn server_state(session: &Session<LocalMyq>, id: &str) -> (String, String) {
+    let payment = session.myq().server_payment(id).unwrap();
+    let text = |field: &str| payment[field].as_str().unwrap_or_default().to_owned();
+    (text("state"), text("description"))
+}
+
+#[test]
+fn a_create_that_reached_myq_twice_keeps_one_payment_and_rolls_back_the_copy() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::CreatePayment, &[Fault::Twice]);
+    let session = open(myq);
+    let (outcome, steps) = top_up(&session, 1000, &NoApproval);
+    let Outcome::Committed {
+        payment,
+        duplicates,
+        ..
+    } = &outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    let server = session.myq().server_payments();
+    assert_eq!(server.len(), 2, "the server made two");
+    let ids: Vec<&str> = server.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let oldest = ids
+        .iter()
+        .min_by_key(|id| id.parse::<u64>().unwrap())
+        .unwrap();
+    assert_eq!(payment.id, *oldest, "the first one made is kept");
+    assert_eq!(duplicates.len(), 1);
+    let copy = &duplicates[0];
+    assert_eq!(server_state(&session, &payment.id).0, "completed");
+    assert_eq!(
+        server_state(&session, &copy.id),
+        (
+            "canceled".to_owned(),
+            format!(
+                "Duplicate of payment {}: the same top-up reached MyQ X twice",
+                payment.id
+            )
+        )
+    );
+    assert_eq!(session.myq().balance(JNOVAK), 13_000, "credited once");
+    assert!(
+        steps
+            .iter()
+            .any(|s| matches!(s, Progress::Created(p) if p.id == payment.id)),
+        "the created event names the kept payment"
+    );
+    assert!(session.pending().is_empty());
+    assert_eq!(session.myq().count(Operation::ListPayments), 2);
+}
+
+#[test]
+fn a_lost_answer_of_a_create_that_reached_myq_twice_keeps_one() {
+    let myq = LocalMyq::new();
+    myq.script(Operation::CreatePayment, &[Fault::TwiceLost]);
+    let session = open(myq);
+    let (outcome, _) = top_up(&session, 700, &NoApproval);
+    let Outcome::Committed { duplicates, .. } = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(duplicates.len(), 1);
+    let states: Vec<String> = session
+        .myq()
+        .server_payments()
+        .iter()
+        .map(|p| p["state"].as_str().unwrap().to_owned())
+        .collect();
+    let completed = states.iter().filter(|s| *s == "completed").count();
+    assert_eq!((states.len(), completed), (2, 1));
+    assert_eq!(session.myq().balance(JNOVAK), 12_700);
+}
+
+#[test]
+fn copies_left_by_an_earlier_page_are_rolled_back_at_open_and_never_offered() {
+    let myq = LocalMyq::new();
+    let finished = IntentKey::from_random(0xf1).tag("Kiosk");
+    let unfinished = IntentKey::from_random(0xf2).tag("");
+    let done = myq.leave_described_payment(10.0, &finished);
+    myq.server
+        .borrow_mut()
+        .commit_payment("external", &done)
+        .unwrap();
+    let copy_of_done = myq.leave_described_payment(10.0, &finished);
+    let first = myq.leave_described_payment(20.0, &unfinished);
+    let copy_of_first = myq.leave_described_payment(20.0, &unfinished);
+    myq.always(Operation::RollbackPayment, Fault::Refuse);
+    let session = open(myq);
+    let pending: Vec<String> = session.pending().into_iter().map(|p| p.id).collect();
+    assert_eq!(
+        pending,
+        std::slice::from_ref(&first),
+        "a copy is never offered to finish"
+    );
+    assert_eq!(
+        server_state(&session, &copy_of_done).0,
+        "created",
+        "rollback refused"
+    );
+
+    session.myq().set_policy(|_| Fault::None);
+    block_on(session.reload()).unwrap();
+    for (copy, kept) in [(&copy_of_done, &done), (&copy_of_first, &first)] {
+        let (state, reason) = server_state(&session, copy);
+        assert_eq!(state, "canceled");
+        assert!(reason.contains(kept.as_str()), "{reason}");
+    }
+    assert_eq!(server_state(&session, &first).0, "created");
+    assert_eq!(session.myq().balance(JNOVAK), 13_000, "only the one commit");
+}
+
+#[test]
+fn a_rollback_reason_is_cut_to_what_myq_keeps() {
+    let session = open(LocalMyq::new());
+    let long = "Declined: ".to_owned() + &"x".repeat(400);
+    let (outcome, _) = top_up(&session, 500, &Answer(Approved::Reject(long)));
+    let Outcome::RolledBack {
+        payment, reason, ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(reason.chars().count(), 255);
+    assert_eq!(
+        server_state(&session, &payment.id),
+        ("canceled".into(), reason)
+    );
 }

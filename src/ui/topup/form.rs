@@ -4,7 +4,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{Intent, Shared};
+use super::{Action, Shared};
 use crate::host::{AmountError, AmountRules, Money};
 
 #[component]
@@ -54,7 +54,7 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
                 return;
             }
             if let Ok(amount) = amount.get_untracked() {
-                shared.act(Intent::TopUp(amount));
+                shared.act(Action::TopUp(amount));
             }
         }
     };

@@ -1,5 +1,5 @@
 //! The widget's face: balance, "Top up credit", the amount form, results, unfinished and recent
-//! payments. It reads the host's [`View`] and sends intents to the [`Widget`].
+//! payments. It reads the host's [`View`] and sends actions to the [`Widget`].
 
 mod form;
 mod payments;
@@ -46,22 +46,22 @@ impl Shared {
         self.view.with(|v| v.busy.is_some())
     }
 
-    /// Runs an intent in the background; its result shows through the view.
-    pub fn act(&self, intent: Intent) {
+    /// Runs an action in the background; its result shows through the view.
+    pub fn act(&self, action: Action) {
         let widget = Widget::clone(&self.widget);
-        // One task type for every intent: each spawned future type costs the bundle its own code.
+        // One task type for every action: each spawned future type costs the bundle its own code.
         leptos::task::spawn_local(async move {
-            match intent {
-                Intent::TopUp(amount) => widget.top_up(amount).await,
-                Intent::Finish(id) => widget.finish(&id).await,
-                Intent::Cancel(id) => widget.cancel(&id).await,
+            match action {
+                Action::TopUp(amount) => widget.top_up(amount).await,
+                Action::Finish(id) => widget.finish(&id).await,
+                Action::Cancel(id) => widget.cancel(&id).await,
             };
         });
     }
 }
 
 /// What a click asks of the widget.
-pub(crate) enum Intent {
+pub(crate) enum Action {
     TopUp(Money),
     /// Commit an unfinished payment, by id.
     Finish(String),
@@ -217,7 +217,7 @@ fn notice(shared: Shared) -> impl IntoView {
                         class="myq-topup__button myq-topup__button--secondary"
                         part="button"
                         type="button"
-                        on:click=move |_| shared.act(Intent::TopUp(amount))
+                        on:click=move |_| shared.act(Action::TopUp(amount))
                     >
                         {texts.try_again}
                     </button>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{Intent, Shared};
+use super::{Action, Shared};
 use crate::host::{Payment, PaymentState};
 
 /// How many recent payments are listed.
@@ -11,11 +11,7 @@ const RECENT: usize = 5;
 /// Payments left `created`: by an earlier page, or by a flow that could not finish.
 #[component]
 pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
-    let pending = Memo::new(move |_| {
-        shared
-            .view
-            .with(|v| v.pending().cloned().collect::<Vec<_>>())
-    });
+    let pending = Memo::new(move |_| shared.view.with(|v| v.pending.clone()));
     move || {
         let pending = pending.get();
         if pending.is_empty() {
@@ -35,7 +31,7 @@ pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
                             class="myq-topup__button"
                             part="button"
                             type="button"
-                            on:click=move |_| finish.act(Intent::Finish(finish_id.clone()))
+                            on:click=move |_| finish.act(Action::Finish(finish_id.clone()))
                         >
                             {texts.finish}
                         </button>
@@ -43,7 +39,7 @@ pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
                             class="myq-topup__button myq-topup__button--secondary"
                             part="button"
                             type="button"
-                            on:click=move |_| cancel.act(Intent::Cancel(cancel_id.clone()))
+                            on:click=move |_| cancel.act(Action::Cancel(cancel_id.clone()))
                         >
                             {texts.cancel_payment}
                         </button>
