@@ -392,11 +392,22 @@ impl Myq {
     /// `POST …/payments/{id}/commit`: credits the user, once.
     pub fn commit_payment(&mut self, reference: &str, id: &str) -> Result<Value, MyqError> {
         let payment = self.open_payment(reference, id)?;
+        let (payment_id, user_id, amount) = (payment.id, payment.user_id, payment.amount);
+        // The new balance is worked out before anything changes, so a refusal leaves the
+        // payment `created` and the balance as it was.
+        let balance = self.balances.entry(user_id).or_default();
+        *balance = balance.checked_add(amount).ok_or_else(|| {
+            MyqError::bad_request(format!(
+                "Crediting {} would take the balance of user {user_id} past the largest amount an account holds.",
+                amount.to_json()
+            ))
+        })?;
+        let payment = self
+            .payments
+            .get_mut(&payment_id)
+            .expect("open_payment found it");
         payment.state = PaymentState::Completed;
         payment.updated = OffsetDateTime::now_utc();
-        let (user_id, amount) = (payment.user_id, payment.amount);
-        let balance = self.balances.entry(user_id).or_default();
-        balance.0 += amount.0;
         Ok(json!({ "amount": amount }))
     }
 

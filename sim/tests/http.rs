@@ -556,6 +556,33 @@ async fn commit_credits_exactly_once() {
     );
 }
 
+#[tokio::test]
+async fn a_commit_past_the_largest_balance_is_refused_before_anything_changes() {
+    let mut data = SimData::default();
+    data.users[0].credit = myq_sim::money::Cents(i64::MAX - 100);
+    let sim = Server::with(Options {
+        data,
+        ..Options::default()
+    })
+    .await;
+    let token = sim.token("credit").await;
+    let id = sim.created_id(&token, 10.0).await;
+    let before = sim.balance(JNOVAK).await;
+    refused(
+        sim.commit(&token, &id).await,
+        StatusCode::BAD_REQUEST,
+        "past the largest amount",
+    );
+    assert_eq!(sim.payment(&token, &id).await["state"], "created");
+    assert_eq!(sim.balance(JNOVAK).await, before);
+    let small = sim.created_id(&token, 1.0).await;
+    assert_eq!(
+        sim.commit(&token, &small).await.0,
+        StatusCode::OK,
+        "up to the limit is fine"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ten_concurrent_commits_of_one_payment_credit_it_once() {
     let sim = Server::start().await;
