@@ -93,7 +93,9 @@ pub fn router(sim: Arc<Sim>, options: &Options) -> Router {
             get(|| async { Redirect::temporary(&format!("{WIDGET_PATH}/")) }),
         );
     }
-    let app = app.fallback(|| async { MyqError::not_found("No such endpoint.") });
+    let app = app
+        .fallback(|| async { MyqError::not_found("No such endpoint.") })
+        .layer(middleware::from_fn(myq_errors));
     let app = match cors(&options.allow_origins) {
         Some(cors) => app.layer(cors),
         None => app,
@@ -134,6 +136,36 @@ async fn log(request: Request, next: Next) -> Response {
         started.elapsed().as_secs_f64() * 1000.0
     );
     response
+}
+
+/// Every refusal in MyQ's error body: axum's own (a path or query that does not decode, a
+/// method the route does not take, a body it cannot buffer) and the file service's come as plain
+/// text or empty. Their status and other headers (`Allow`) stay; their text becomes the message.
+async fn myq_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // axum's rejection texts are a line; anything longer is cut rather than buffered.
+    let text = axum::body::to_bytes(body, 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let message = match text.trim() {
+        "" => format!("{}.", status.canonical_reason().unwrap_or("Refused")),
+        text => text.to_owned(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let body = MyqError::new(status, message).body().to_string();
+    Response::from_parts(parts, body.into())
 }
 
 /// Counts MyQ operations and applies the faults the control API queued for them.

@@ -709,6 +709,35 @@ async fn list_shows_a_users_payments_newest_first() {
     );
 }
 
+#[tokio::test]
+async fn axums_own_refusals_come_in_myqs_error_body() {
+    let sim = Server::start().await;
+    let token = sim.token("credit users").await;
+    refused(
+        sim.get("/api/v3/users/%FF/accounts", Some(&token)).await,
+        StatusCode::BAD_REQUEST,
+        "Invalid URL",
+    );
+    let wrong_method = sim
+        .send(
+            Method::DELETE,
+            "/api/v3/rechargeProviders",
+            Some(&token),
+            None,
+        )
+        .await;
+    refused(
+        wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+    );
+    refused(
+        sim.get("/nowhere", None).await,
+        StatusCode::NOT_FOUND,
+        "No such endpoint",
+    );
+}
+
 // ---- faults and control ----
 
 #[tokio::test]
