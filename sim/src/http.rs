@@ -3,15 +3,16 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use axum::body::{Bytes, HttpBody};
 use axum::extract::{MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use http_body_util::LengthLimitError;
 use serde_json::{Value, json};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -30,6 +31,9 @@ pub const CONTENT_SECURITY_POLICY: &str =
 
 /// Where the widget's built files are served.
 pub const WIDGET_PATH: &str = "/myq-topup";
+
+/// The largest request body taken, in bytes: MyQ's request bodies are a few hundred.
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The name of the MyQ operation a route serves: the key for faults and request counts, and
 /// the same vocabulary the widget's error events use.
@@ -80,7 +84,12 @@ pub fn router(sim: Arc<Sim>, options: &Options) -> Router {
     if options.control {
         app = app.nest("/_sim", control::router());
     }
-    app = app.layer(middleware::from_fn_with_state(sim.clone(), instrument));
+    app = app
+        .layer(middleware::from_fn_with_state(sim.clone(), instrument))
+        .layer(middleware::from_fn_with_state(
+            options.body_timeout,
+            read_body,
+        ));
     if let Some(www) = &options.www {
         let files = Router::new().fallback_service(ServeDir::new(www)).layer(
             SetResponseHeaderLayer::overriding(
@@ -166,6 +175,47 @@ async fn myq_errors(request: Request, next: Next) -> Response {
     );
     let body = MyqError::new(status, message).body().to_string();
     Response::from_parts(parts, body.into())
+}
+
+/// Reads the whole request body before anything else runs, so that a client that sends it
+/// slowly or never is answered 408 instead of holding the connection, and one that sends too
+/// much is answered 413 (at once when its Content-Length says so). The timeout is for the whole
+/// body, not between its pieces as tower-http's `RequestBodyTimeoutLayer` has it, so a body
+/// dribbled a byte at a time does not escape it.
+async fn read_body(
+    State(timeout): State<Duration>,
+    request: Request,
+    next: Next,
+) -> Result<Response, MyqError> {
+    let too_large = || {
+        MyqError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {BODY_LIMIT} bytes."),
+        )
+    };
+    let (parts, body) = request.into_parts();
+    if body.size_hint().lower() > BODY_LIMIT as u64 {
+        return Err(too_large());
+    }
+    let body = match tokio::time::timeout(timeout, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(err))
+            if std::error::Error::source(&err).is_some_and(|e| e.is::<LengthLimitError>()) =>
+        {
+            return Err(too_large());
+        }
+        Ok(Err(_)) => return Err(MyqError::bad_request("The request body was cut short.")),
+        Err(_) => {
+            return Err(MyqError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "The request body did not arrive within {} ms.",
+                    timeout.as_millis()
+                ),
+            ));
+        }
+    };
+    Ok(next.run(Request::from_parts(parts, body.into())).await)
 }
 
 /// Counts MyQ operations and applies the faults the control API queued for them.

@@ -20,6 +20,8 @@ usage: myq-sim [options]
   --control              serve the control API under /_sim (faults, state, reset)
   --demo-token           serve /demo/token, a host-backend stand-in that mints tokens
   --www DIR              serve the built widget from DIR under /myq-topup/
+  --header-timeout-ms MS time a client has to send a request's headers (default 10000)
+  --body-timeout-ms MS   time a client has to send a request's body, else 408 (default 30000)
   --quiet                no line per request
 ";
 
@@ -59,6 +61,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--control" => options.control = true,
             "--demo-token" => options.demo_token = true,
             "--www" => options.www = Some(PathBuf::from(value()?)),
+            "--header-timeout-ms" => options.header_timeout = millis(&flag, value()?)?,
+            "--body-timeout-ms" => options.body_timeout = millis(&flag, value()?)?,
             "--quiet" => options.quiet = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown option '{other}'\n\n{USAGE}")),
@@ -69,6 +73,16 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     }
     options.bind = SocketAddr::new(ip, port);
     Ok(options)
+}
+
+/// A timeout flag's value: whole milliseconds, at least one.
+fn millis(flag: &str, value: String) -> Result<Duration, String> {
+    match value.parse() {
+        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+        _ => Err(format!(
+            "{flag} takes a positive number of milliseconds, not '{value}'"
+        )),
+    }
 }
 
 #[tokio::main]

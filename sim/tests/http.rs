@@ -148,6 +148,25 @@ impl Server {
     }
 }
 
+/// Writes `request` on a fresh connection and reads until the server closes it or `wait` has
+/// passed without a byte: what came back, and whether the server closed the connection.
+async fn raw(addr: std::net::SocketAddr, request: Vec<u8>, wait: Duration) -> (String, bool) {
+    use std::io::{ErrorKind, Read, Write};
+    tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.write_all(&request).unwrap();
+        stream.set_read_timeout(Some(wait)).unwrap();
+        let mut answer = Vec::new();
+        let closed = match stream.read_to_end(&mut answer) {
+            Ok(_) => true,
+            Err(err) => !matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        };
+        (String::from_utf8_lossy(&answer).into_owned(), closed)
+    })
+    .await
+    .unwrap()
+}
+
 /// A refusal in MyQ's error body with this status, whose message contains `needle`.
 #[track_caller]
 fn refused((status, body): (StatusCode, Value), expected: StatusCode, needle: &str) {
@@ -735,6 +754,145 @@ async fn axums_own_refusals_come_in_myqs_error_body() {
         sim.get("/nowhere", None).await,
         StatusCode::NOT_FOUND,
         "No such endpoint",
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let sim = Server::with(Options {
+        header_timeout: Duration::from_millis(200),
+        ..Options::default()
+    })
+    .await;
+    let started = Instant::now();
+    let half = b"GET /api/v3/rechargeProviders HT".to_vec();
+    let (answer, closed) = raw(sim.running.addr(), half, Duration::from_secs(3)).await;
+    assert!(closed, "still open after 3 s: '{answer}'");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A POST to the token endpoint whose headers promise `length` bytes, followed by `sent`.
+fn token_request(length: usize, sent: &str) -> Vec<u8> {
+    format!(
+        "POST /api/auth/token HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\n\
+         Content-Length: {length}\r\n\r\n{sent}"
+    )
+    .into_bytes()
+}
+
+/// The status line's code and the JSON body of a raw HTTP answer.
+fn status_and_body(answer: &str) -> (u16, Value) {
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((answer, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_body_that_never_arrives_is_answered_408() {
+    let sim = Server::with(Options {
+        body_timeout: Duration::from_millis(200),
+        ..Options::default()
+    })
+    .await;
+    let started = Instant::now();
+    let slow = token_request(50, "{\"grant");
+    let (answer, _) = raw(sim.running.addr(), slow, Duration::from_secs(3)).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let (status, body) = status_and_body(&answer);
+    assert_eq!(
+        (status, body["code"].clone()),
+        (408, json!(408)),
+        "{answer}"
+    );
+    assert_eq!(body["data"], json!([]));
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_answered_413() {
+    let sim = Server::start().await;
+    let promised = myq_sim::http::BODY_LIMIT + 1;
+    let (answer, _) = raw(
+        sim.running.addr(),
+        token_request(promised, ""),
+        Duration::from_secs(3),
+    )
+    .await;
+    let (status, body) = status_and_body(&answer);
+    assert_eq!(
+        (status, body["code"].clone()),
+        (413, json!(413)),
+        "{answer}"
+    );
+    let chunked = "x".repeat(promised);
+    refused(
+        sim.send(
+            Method::POST,
+            "/api/auth/token",
+            None,
+            Some(("application/json", chunked)),
+        )
+        .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "larger than",
+    );
+}
+
+/// Out of file descriptors, the listener stays ready and accept keeps failing: the loop must
+/// wait rather than spin. The binary runs with a small descriptor limit and more connections
+/// than it can take; its CPU time over a second shows whether it spins.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn out_of_file_descriptors_the_accept_loop_waits_instead_of_spinning() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "ulimit -n 24 && exec \"$0\" --port 0 --quiet"])
+        .arg(env!("CARGO_BIN_EXE_myq-sim"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line.trim().rsplit("http://").next().unwrap().to_owned();
+    let connections: Vec<_> = (0..40)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    let cpu_ticks = || {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap();
+        // After the name in parentheses, the state is field 3 of the line: utime and stime,
+        // fields 14 and 15, come 11 and 12 places after it.
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| fields[i].parse::<u64>().unwrap();
+        ticks(11) + ticks(12)
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = cpu_ticks();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let used = cpu_ticks() - before;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(connections);
+    assert!(
+        used < 20,
+        "{used} ticks of CPU in one second while out of descriptors"
     );
 }
 
