@@ -50,7 +50,7 @@ fn operation(method: &Method, route: &str) -> Option<&'static str> {
             ("GET", "/api/v3/rechargeProviders") => "providers",
             ("GET", "/api/v3/users/find") => "users.find",
             ("GET", "/api/v3/users/{id}/accounts") => "users.accounts",
-            ("GET" | "POST", "/demo/token") => "demo.token",
+            ("POST", "/demo/token") => "demo.token",
             _ => return None,
         },
     })
@@ -79,7 +79,8 @@ pub fn router(sim: Arc<Sim>, options: &Options) -> Router {
             post(rollback_payment),
         );
     if options.demo_token {
-        app = app.route("/demo/token", get(demo_token).post(demo_token));
+        // POST only: minting a token is not a safe request, and no cache may keep one.
+        app = app.route("/demo/token", post(demo_token));
     }
     if options.control {
         app = app.nest("/_sim", control::router());

@@ -18,6 +18,9 @@ use crate::money::Cents;
 /// The only provider whose payments the REST API creates (the seed: "use external").
 pub const EXTERNAL: &str = "external";
 
+/// The longest description (or rollback reason) MyQ X keeps, in characters.
+pub const DESCRIPTION_LIMIT: usize = 255;
+
 /// The message MyQ X answers when External Payment Providers is switched off.
 pub const PROVIDER_DISABLED: &str = "Payment provider is disabled.";
 
@@ -140,12 +143,16 @@ impl Myq {
         let access_token = random_token();
         let refresh_token = random_token();
         let scope = scopes.join(" ");
+        // Expired tokens are never valid again: dropping them here keeps the map to the tokens
+        // issued within one lifetime.
+        let now = Instant::now();
+        self.tokens.retain(|_, grant| grant.expires > now);
         self.tokens.insert(
             access_token.clone(),
             Grant {
                 scopes,
                 rights,
-                expires: Instant::now() + self.token_lifetime,
+                expires: now + self.token_lifetime,
             },
         );
         Ok(json!({
@@ -418,6 +425,7 @@ impl Myq {
         id: &str,
         reason: &str,
     ) -> Result<(), MyqError> {
+        checked_description("reason", reason)?;
         let payment = self.open_payment(reference, id)?;
         payment.state = PaymentState::Canceled;
         payment.description = reason.to_string();
@@ -511,9 +519,23 @@ fn unknown_user(user_id: u64) -> MyqError {
 fn optional_description(body: &Value) -> Result<Option<String>, MyqError> {
     match body.get("description") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(Value::String(text)) => {
+            checked_description("description", text)?;
+            Ok(Some(text.clone()))
+        }
         Some(_) => Err(MyqError::bad_request("description must be a string.")),
     }
+}
+
+/// Refuses a text longer than MyQ X keeps as a description.
+fn checked_description(field: &str, text: &str) -> Result<(), MyqError> {
+    let length = text.chars().count();
+    if length > DESCRIPTION_LIMIT {
+        return Err(MyqError::bad_request(format!(
+            "{field} must be at most {DESCRIPTION_LIMIT} characters, not {length}."
+        )));
+    }
+    Ok(())
 }
 
 /// `params.amount`: a positive number of whole cents.
@@ -546,4 +568,21 @@ fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source is available");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuing_a_token_drops_the_expired_ones() {
+        let mut myq = Myq::new(SimData::default(), Duration::from_millis(1));
+        let grant = json!({"grant_type": "client_credentials", "client_id": "demo-client",
+                           "client_secret": "demo-secret"});
+        for _ in 0..3 {
+            myq.issue_token(&grant).unwrap();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert_eq!(myq.tokens.len(), 1, "only the last, itself expired by now");
+    }
 }

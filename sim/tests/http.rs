@@ -323,6 +323,23 @@ async fn scopes_are_enforced() {
     );
 }
 
+#[tokio::test]
+async fn the_demo_token_endpoint_mints_on_post_only() {
+    let sim = Server::with(Options {
+        demo_token: true,
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = sim.send(Method::POST, "/demo/token", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["access_token"].as_str().unwrap().len(), 64);
+    refused(
+        sim.get("/demo/token", None).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+    );
+}
+
 // ---- providers and users ----
 
 #[tokio::test]
@@ -536,6 +553,50 @@ async fn create_refuses_bad_input_with_the_error_body() {
         sim.state().await["payments"],
         json!([]),
         "no refusal created a payment"
+    );
+}
+
+#[tokio::test]
+async fn descriptions_and_reasons_over_255_characters_are_refused() {
+    let sim = Server::start().await;
+    let token = sim.token("credit").await;
+    let (longest, too_long) = ("č".repeat(255), "č".repeat(256));
+    let create = |description: &str| {
+        let body = json!({"userId": JNOVAK, "description": description, "params": {"amount": 5}});
+        sim.post_json(PAYMENTS, Some(&token), body)
+    };
+    refused(
+        create(&too_long).await,
+        StatusCode::BAD_REQUEST,
+        "at most 255 characters",
+    );
+    let (status, created) = create(&longest).await;
+    assert_eq!(status, StatusCode::OK, "255 characters are fine");
+    let id = created["id"].as_str().unwrap();
+    let patch = sim
+        .send(
+            Method::PATCH,
+            &format!("{PAYMENTS}/{id}"),
+            Some(&token),
+            Some((
+                "application/json",
+                json!({"description": too_long}).to_string(),
+            )),
+        )
+        .await;
+    refused(patch, StatusCode::BAD_REQUEST, "at most 255 characters");
+    let rollback = sim
+        .post_json(
+            &format!("{PAYMENTS}/{id}/rollback"),
+            Some(&token),
+            json!({"reason": too_long}),
+        )
+        .await;
+    refused(rollback, StatusCode::BAD_REQUEST, "at most 255 characters");
+    let payment = sim.payment(&token, id).await;
+    assert_eq!(
+        (payment["state"].as_str(), payment["description"].as_str()),
+        (Some("created"), Some(longest.as_str()))
     );
 }
 
