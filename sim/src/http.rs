@@ -236,6 +236,24 @@ async fn instrument(
             tokio::time::sleep(delay).await;
             next.run(request).await
         }
+        Some(Fault::Late(delay)) => {
+            // On a task of its own, which the connection going away does not cancel: dropping
+            // this future only detaches it.
+            let sim = sim.clone();
+            let late = tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let response = next.run(request).await;
+                sim.record(op, response.status().as_u16(), started.elapsed());
+                response
+            });
+            return late.await.unwrap_or_else(|_| {
+                MyqError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The late request failed.",
+                )
+                .into_response()
+            });
+        }
         Some(Fault::Status(status)) => {
             MyqError::new(status, format!("Injected fault: {op} answered {status}."))
                 .into_response()

@@ -1004,6 +1004,34 @@ async fn a_delay_fault_slows_the_answer() {
 }
 
 #[tokio::test]
+async fn a_late_fault_applies_the_request_after_the_client_gave_up() {
+    let sim = Server::start().await;
+    let token = sim.token("credit").await;
+    sim.control(
+        "/faults",
+        json!({"operation": "payments.create", "kind": "late", "delayMs": 500}),
+    )
+    .await;
+    let gave_up = sim
+        .http
+        .post(sim.url(PAYMENTS))
+        .bearer_auth(&token)
+        .json(&json!({"userId": JNOVAK, "params": {"amount": 10}}))
+        .timeout(Duration::from_millis(100))
+        .send()
+        .await;
+    assert!(
+        gave_up.is_err_and(|e| e.is_timeout()),
+        "the client timed out"
+    );
+    assert_eq!(sim.state().await["payments"], json!([]), "not yet applied");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let state = sim.state().await;
+    assert_eq!(state["payments"][0]["state"], "created", "{state}");
+    assert_eq!(state["requests"]["payments.create"]["count"], 1, "{state}");
+}
+
+#[tokio::test]
 async fn a_drop_fault_applies_the_commit_and_loses_the_answer() {
     let sim = Server::start().await;
     let token = sim.token("credit").await;
