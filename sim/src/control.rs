@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::Sim;
 use crate::error::MyqError;
+use crate::http::operation_names;
 
 /// What happens to the next requests of an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,17 @@ impl FaultRequest {
     }
 
     fn into_fault(self) -> Result<QueuedFault, MyqError> {
+        if !operation_names().any(|name| name == self.operation) {
+            let known: Vec<&str> = operation_names().collect();
+            return Err(MyqError::bad_request(format!(
+                "unknown operation '{}': use {}",
+                self.operation,
+                known.join(", ")
+            )));
+        }
+        if self.count == 0 {
+            return Err(MyqError::bad_request("count must be at least 1"));
+        }
         let fault = match self.kind.as_str() {
             "delay" => Fault::Delay(self.delay("delay")?),
             "late" => Fault::Late(self.delay("late")?),

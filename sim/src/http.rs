@@ -21,7 +21,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::control::{self, Fault};
 use crate::data::Right;
 use crate::error::MyqError;
-use crate::myq::{Myq, Scope};
+use crate::myq::{Myq, Scope, parse_id};
 use crate::serve::ConnectionKill;
 use crate::{Options, Sim};
 
@@ -35,25 +35,52 @@ pub const WIDGET_PATH: &str = "/myq-topup";
 /// The largest request body taken, in bytes: MyQ's request bodies are a few hundred.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The name of the MyQ operation a route serves: the key for faults and request counts, and
+/// The MyQ operations, by method and route: their names key faults and request counts, and are
 /// the same vocabulary the widget's error events use.
+const OPERATIONS: [(&str, &str, &str); 10] = [
+    ("POST", "/api/auth/token", "token"),
+    ("POST", "/demo/token", "demo.token"),
+    ("GET", "/api/v3/rechargeProviders", "providers"),
+    ("GET", "/api/v3/users/find", "users.find"),
+    ("GET", "/api/v3/users/{id}/accounts", "users.accounts"),
+    (
+        "POST",
+        "/api/v3/rechargeProviders/{reference}/payments",
+        "payments.create",
+    ),
+    (
+        "GET",
+        "/api/v3/rechargeProviders/{reference}/payments",
+        "payments.list",
+    ),
+    (
+        "PATCH",
+        "/api/v3/rechargeProviders/{reference}/payments/{id}",
+        "payments.update",
+    ),
+    (
+        "POST",
+        "/api/v3/rechargeProviders/{reference}/payments/{id}/commit",
+        "payments.commit",
+    ),
+    (
+        "POST",
+        "/api/v3/rechargeProviders/{reference}/payments/{id}/rollback",
+        "payments.rollback",
+    ),
+];
+
+/// The name of the MyQ operation a route serves.
 fn operation(method: &Method, route: &str) -> Option<&'static str> {
-    const PAYMENTS: &str = "/api/v3/rechargeProviders/{reference}/payments";
-    Some(match (method.as_str(), route.strip_prefix(PAYMENTS)) {
-        ("POST", Some("")) => "payments.create",
-        ("GET", Some("")) => "payments.list",
-        ("PATCH", Some("/{id}")) => "payments.update",
-        ("POST", Some("/{id}/commit")) => "payments.commit",
-        ("POST", Some("/{id}/rollback")) => "payments.rollback",
-        _ => match (method.as_str(), route) {
-            ("POST", "/api/auth/token") => "token",
-            ("GET", "/api/v3/rechargeProviders") => "providers",
-            ("GET", "/api/v3/users/find") => "users.find",
-            ("GET", "/api/v3/users/{id}/accounts") => "users.accounts",
-            ("POST", "/demo/token") => "demo.token",
-            _ => return None,
-        },
-    })
+    OPERATIONS
+        .iter()
+        .find(|(m, r, _)| *m == method.as_str() && *r == route)
+        .map(|(_, _, name)| *name)
+}
+
+/// Every operation's name, for the control API to check fault requests against.
+pub fn operation_names() -> impl Iterator<Item = &'static str> {
+    OPERATIONS.iter().map(|(_, _, name)| *name)
 }
 
 pub fn router(sim: Arc<Sim>, options: &Options) -> Router {
@@ -276,14 +303,17 @@ async fn instrument(
     response
 }
 
-/// The bearer token of a request, if it carries one.
+/// The bearer token of a request, if it carries one. The scheme's name is case-insensitive
+/// (RFC 9110, 11.1): `bearer` and `BEARER` are `Bearer`.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
+    let (scheme, token) = headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("Bearer")
+        .then_some(token.trim())
 }
 
 /// A request body as MyQ X takes it: JSON, declared as `application/json`.
@@ -403,9 +433,8 @@ async fn accounts(
     headers: HeaderMap,
 ) -> Answer {
     sim.authorized(&headers, Scope::Users, Right::ManageUsers, |myq| {
-        let id = id
-            .parse()
-            .map_err(|_| MyqError::not_found(format!("User {id} not found.")))?;
+        let id =
+            parse_id(&id).ok_or_else(|| MyqError::not_found(format!("User {id} not found.")))?;
         myq.accounts(id).map(Json)
     })
 }
@@ -431,8 +460,8 @@ async fn list_payments(
     sim.authorized(&headers, Scope::Credit, Right::ManagePayments, |myq| {
         let user_id = match query.get("userId") {
             Some(id) => Some(
-                id.parse()
-                    .map_err(|_| MyqError::bad_request("userId must be a positive integer."))?,
+                parse_id(id)
+                    .ok_or_else(|| MyqError::bad_request("userId must be a positive integer."))?,
             ),
             None => None,
         };

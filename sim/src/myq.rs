@@ -18,6 +18,10 @@ use crate::money::Cents;
 /// The only provider whose payments the REST API creates (the seed: "use external").
 pub const EXTERNAL: &str = "external";
 
+/// The longest token lifetime taken; a longer one is cut to it, so an expiry time never
+/// overflows.
+pub const LONGEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
 /// The longest description (or rollback reason) MyQ X keeps, in characters.
 pub const DESCRIPTION_LIMIT: usize = 255;
 
@@ -94,7 +98,7 @@ impl Myq {
             payments: BTreeMap::new(),
             next_payment_id: 34200,
             next_payment_no: 1,
-            token_lifetime,
+            token_lifetime: token_lifetime.min(LONGEST_TOKEN_LIFETIME),
         }
     }
 
@@ -473,7 +477,7 @@ impl Myq {
     fn open_payment(&mut self, reference: &str, id: &str) -> Result<&mut Payment, MyqError> {
         self.recharge_provider(reference)?;
         let not_found = || MyqError::not_found(format!("Payment '{id}' not found."));
-        let id: u64 = id.parse().map_err(|_| not_found())?;
+        let id = parse_id(id).ok_or_else(not_found)?;
         let payment = self
             .payments
             .get_mut(&id)
@@ -510,6 +514,14 @@ fn payment_json(p: &Payment) -> Value {
 fn timestamp(at: OffsetDateTime) -> String {
     at.format(TIMESTAMP)
         .expect("the timestamp format has only numeric parts")
+}
+
+/// An id as MyQ X writes it: plain decimal digits, so `+34200` names no payment.
+pub fn parse_id(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 fn unknown_user(user_id: u64) -> MyqError {

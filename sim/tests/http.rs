@@ -300,6 +300,57 @@ async fn tokens_expire_after_their_lifetime() {
 }
 
 #[tokio::test]
+async fn a_token_lifetime_past_ten_years_is_cut_to_ten_years() {
+    let sim = Server::with(Options {
+        token_lifetime: Duration::MAX,
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = sim
+        .post_json(
+            "/api/auth/token",
+            None,
+            json!({"grant_type": "client_credentials", "client_id": "demo-client",
+                   "client_secret": "demo-secret"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["expires_in"],
+        myq_sim::myq::LONGEST_TOKEN_LIFETIME.as_secs()
+    );
+    let token = body["access_token"].as_str();
+    assert_eq!(
+        sim.get("/api/v3/rechargeProviders", token).await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let sim = Server::start().await;
+    let token = sim.token("credit").await;
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let response = sim
+            .http
+            .get(sim.url("/api/v3/rechargeProviders"))
+            .header("Authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+    }
+    let basic = sim
+        .http
+        .get(sim.url("/api/v3/rechargeProviders"))
+        .header("Authorization", format!("Basic {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn scopes_are_enforced() {
     let sim = Server::start().await;
     let credit_only = sim.token("credit").await;
@@ -660,6 +711,31 @@ async fn a_commit_past_the_largest_balance_is_refused_before_anything_changes() 
         sim.commit(&token, &small).await.0,
         StatusCode::OK,
         "up to the limit is fine"
+    );
+}
+
+#[tokio::test]
+async fn ids_are_plain_decimal_digits() {
+    let sim = Server::start().await;
+    let token = sim.token("credit users").await;
+    let id = sim.created_id(&token, 10.0).await;
+    refused(
+        sim.commit(&token, &format!("+{id}")).await,
+        StatusCode::NOT_FOUND,
+        "not found",
+    );
+    assert_eq!(sim.payment(&token, &id).await["state"], "created");
+    refused(
+        sim.get(&format!("/api/v3/users/+{JNOVAK}/accounts"), Some(&token))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not found",
+    );
+    refused(
+        sim.get(&format!("{PAYMENTS}?userId=%2B{JNOVAK}"), Some(&token))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "userId",
     );
 }
 
@@ -1071,6 +1147,22 @@ async fn control_refuses_bad_fault_specs() {
         )
         .await;
     refused(bad, StatusCode::BAD_REQUEST, "400 to 599");
+    let misspelled = sim
+        .post_json(
+            "/_sim/faults",
+            None,
+            json!({"operation": "payment.commit", "kind": "drop"}),
+        )
+        .await;
+    refused(misspelled, StatusCode::BAD_REQUEST, "payments.commit");
+    let none = sim
+        .post_json(
+            "/_sim/faults",
+            None,
+            json!({"operation": "payments.commit", "kind": "drop", "count": 0}),
+        )
+        .await;
+    refused(none, StatusCode::BAD_REQUEST, "at least 1");
     refused(
         sim.post_json("/_sim/providers/nope", None, json!({"enabled": true}))
             .await,
