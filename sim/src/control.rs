@@ -14,12 +14,16 @@ use serde_json::{Value, json};
 
 use crate::Sim;
 use crate::error::MyqError;
+use crate::http::operation_names;
 
 /// What happens to the next requests of an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
-    /// Wait, then answer normally.
+    /// Wait, then answer normally; a client that gives up first leaves the request unapplied.
     Delay(Duration),
+    /// Wait, then apply the request whether or not the client is still there, and answer if it
+    /// is: the request that was applied late, after the client had given up.
+    Late(Duration),
     /// Answer this status with MyQ's error body, changing nothing.
     Status(StatusCode),
     /// Apply the request, then close the connection without answering: the lost answer.
@@ -51,13 +55,27 @@ fn one() -> u32 {
 }
 
 impl FaultRequest {
+    fn delay(&self, kind: &str) -> Result<Duration, MyqError> {
+        self.delay_ms
+            .map(Duration::from_millis)
+            .ok_or_else(|| MyqError::bad_request(format!("a {kind} fault needs delayMs")))
+    }
+
     fn into_fault(self) -> Result<QueuedFault, MyqError> {
+        if !operation_names().any(|name| name == self.operation) {
+            let known: Vec<&str> = operation_names().collect();
+            return Err(MyqError::bad_request(format!(
+                "unknown operation '{}': use {}",
+                self.operation,
+                known.join(", ")
+            )));
+        }
+        if self.count == 0 {
+            return Err(MyqError::bad_request("count must be at least 1"));
+        }
         let fault = match self.kind.as_str() {
-            "delay" => {
-                Fault::Delay(Duration::from_millis(self.delay_ms.ok_or_else(|| {
-                    MyqError::bad_request("a delay fault needs delayMs")
-                })?))
-            }
+            "delay" => Fault::Delay(self.delay("delay")?),
+            "late" => Fault::Late(self.delay("late")?),
             "status" => {
                 let status = StatusCode::from_u16(self.status.unwrap_or(503))
                     .ok()

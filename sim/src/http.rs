@@ -3,15 +3,16 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use axum::body::{Bytes, HttpBody};
 use axum::extract::{MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use http_body_util::LengthLimitError;
 use serde_json::{Value, json};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -20,7 +21,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::control::{self, Fault};
 use crate::data::Right;
 use crate::error::MyqError;
-use crate::myq::{Myq, Scope};
+use crate::myq::{Myq, Scope, parse_id};
 use crate::serve::ConnectionKill;
 use crate::{Options, Sim};
 
@@ -31,25 +32,55 @@ pub const CONTENT_SECURITY_POLICY: &str =
 /// Where the widget's built files are served.
 pub const WIDGET_PATH: &str = "/myq-topup";
 
-/// The name of the MyQ operation a route serves: the key for faults and request counts, and
+/// The largest request body taken, in bytes: MyQ's request bodies are a few hundred.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The MyQ operations, by method and route: their names key faults and request counts, and are
 /// the same vocabulary the widget's error events use.
+const OPERATIONS: [(&str, &str, &str); 10] = [
+    ("POST", "/api/auth/token", "token"),
+    ("POST", "/demo/token", "demo.token"),
+    ("GET", "/api/v3/rechargeProviders", "providers"),
+    ("GET", "/api/v3/users/find", "users.find"),
+    ("GET", "/api/v3/users/{id}/accounts", "users.accounts"),
+    (
+        "POST",
+        "/api/v3/rechargeProviders/{reference}/payments",
+        "payments.create",
+    ),
+    (
+        "GET",
+        "/api/v3/rechargeProviders/{reference}/payments",
+        "payments.list",
+    ),
+    (
+        "PATCH",
+        "/api/v3/rechargeProviders/{reference}/payments/{id}",
+        "payments.update",
+    ),
+    (
+        "POST",
+        "/api/v3/rechargeProviders/{reference}/payments/{id}/commit",
+        "payments.commit",
+    ),
+    (
+        "POST",
+        "/api/v3/rechargeProviders/{reference}/payments/{id}/rollback",
+        "payments.rollback",
+    ),
+];
+
+/// The name of the MyQ operation a route serves.
 fn operation(method: &Method, route: &str) -> Option<&'static str> {
-    const PAYMENTS: &str = "/api/v3/rechargeProviders/{reference}/payments";
-    Some(match (method.as_str(), route.strip_prefix(PAYMENTS)) {
-        ("POST", Some("")) => "payments.create",
-        ("GET", Some("")) => "payments.list",
-        ("PATCH", Some("/{id}")) => "payments.update",
-        ("POST", Some("/{id}/commit")) => "payments.commit",
-        ("POST", Some("/{id}/rollback")) => "payments.rollback",
-        _ => match (method.as_str(), route) {
-            ("POST", "/api/auth/token") => "token",
-            ("GET", "/api/v3/rechargeProviders") => "providers",
-            ("GET", "/api/v3/users/find") => "users.find",
-            ("GET", "/api/v3/users/{id}/accounts") => "users.accounts",
-            ("GET" | "POST", "/demo/token") => "demo.token",
-            _ => return None,
-        },
-    })
+    OPERATIONS
+        .iter()
+        .find(|(m, r, _)| *m == method.as_str() && *r == route)
+        .map(|(_, _, name)| *name)
+}
+
+/// Every operation's name, for the control API to check fault requests against.
+pub fn operation_names() -> impl Iterator<Item = &'static str> {
+    OPERATIONS.iter().map(|(_, _, name)| *name)
 }
 
 pub fn router(sim: Arc<Sim>, options: &Options) -> Router {
@@ -75,12 +106,18 @@ pub fn router(sim: Arc<Sim>, options: &Options) -> Router {
             post(rollback_payment),
         );
     if options.demo_token {
-        app = app.route("/demo/token", get(demo_token).post(demo_token));
+        // POST only: minting a token is not a safe request, and no cache may keep one.
+        app = app.route("/demo/token", post(demo_token));
     }
     if options.control {
         app = app.nest("/_sim", control::router());
     }
-    app = app.layer(middleware::from_fn_with_state(sim.clone(), instrument));
+    app = app
+        .layer(middleware::from_fn_with_state(sim.clone(), instrument))
+        .layer(middleware::from_fn_with_state(
+            options.body_timeout,
+            read_body,
+        ));
     if let Some(www) = &options.www {
         let files = Router::new().fallback_service(ServeDir::new(www)).layer(
             SetResponseHeaderLayer::overriding(
@@ -93,7 +130,9 @@ pub fn router(sim: Arc<Sim>, options: &Options) -> Router {
             get(|| async { Redirect::temporary(&format!("{WIDGET_PATH}/")) }),
         );
     }
-    let app = app.fallback(|| async { MyqError::not_found("No such endpoint.") });
+    let app = app
+        .fallback(|| async { MyqError::not_found("No such endpoint.") })
+        .layer(middleware::from_fn(myq_errors));
     let app = match cors(&options.allow_origins) {
         Some(cors) => app.layer(cors),
         None => app,
@@ -136,6 +175,77 @@ async fn log(request: Request, next: Next) -> Response {
     response
 }
 
+/// Every refusal in MyQ's error body: axum's own (a path or query that does not decode, a
+/// method the route does not take, a body it cannot buffer) and the file service's come as plain
+/// text or empty. Their status and other headers (`Allow`) stay; their text becomes the message.
+async fn myq_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // axum's rejection texts are a line; anything longer is cut rather than buffered.
+    let text = axum::body::to_bytes(body, 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let message = match text.trim() {
+        "" => format!("{}.", status.canonical_reason().unwrap_or("Refused")),
+        text => text.to_owned(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let body = MyqError::new(status, message).body().to_string();
+    Response::from_parts(parts, body.into())
+}
+
+/// Reads the whole request body before anything else runs, so that a client that sends it
+/// slowly or never is answered 408 instead of holding the connection, and one that sends too
+/// much is answered 413 (at once when its Content-Length says so). The timeout is for the whole
+/// body, not between its pieces as tower-http's `RequestBodyTimeoutLayer` has it, so a body
+/// dribbled a byte at a time does not escape it.
+async fn read_body(
+    State(timeout): State<Duration>,
+    request: Request,
+    next: Next,
+) -> Result<Response, MyqError> {
+    let too_large = || {
+        MyqError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {BODY_LIMIT} bytes."),
+        )
+    };
+    let (parts, body) = request.into_parts();
+    if body.size_hint().lower() > BODY_LIMIT as u64 {
+        return Err(too_large());
+    }
+    let body = match tokio::time::timeout(timeout, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(err))
+            if std::error::Error::source(&err).is_some_and(|e| e.is::<LengthLimitError>()) =>
+        {
+            return Err(too_large());
+        }
+        Ok(Err(_)) => return Err(MyqError::bad_request("The request body was cut short.")),
+        Err(_) => {
+            return Err(MyqError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "The request body did not arrive within {} ms.",
+                    timeout.as_millis()
+                ),
+            ));
+        }
+    };
+    Ok(next.run(Request::from_parts(parts, body.into())).await)
+}
+
 /// Counts MyQ operations and applies the faults the control API queued for them.
 async fn instrument(
     State(sim): State<Arc<Sim>>,
@@ -152,6 +262,24 @@ async fn instrument(
         Some(Fault::Delay(delay)) => {
             tokio::time::sleep(delay).await;
             next.run(request).await
+        }
+        Some(Fault::Late(delay)) => {
+            // On a task of its own, which the connection going away does not cancel: dropping
+            // this future only detaches it.
+            let sim = sim.clone();
+            let late = tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let response = next.run(request).await;
+                sim.record(op, response.status().as_u16(), started.elapsed());
+                response
+            });
+            return late.await.unwrap_or_else(|_| {
+                MyqError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The late request failed.",
+                )
+                .into_response()
+            });
         }
         Some(Fault::Status(status)) => {
             MyqError::new(status, format!("Injected fault: {op} answered {status}."))
@@ -175,14 +303,17 @@ async fn instrument(
     response
 }
 
-/// The bearer token of a request, if it carries one.
+/// The bearer token of a request, if it carries one. The scheme's name is case-insensitive
+/// (RFC 9110, 11.1): `bearer` and `BEARER` are `Bearer`.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
+    let (scheme, token) = headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("Bearer")
+        .then_some(token.trim())
 }
 
 /// A request body as MyQ X takes it: JSON, declared as `application/json`.
@@ -302,9 +433,8 @@ async fn accounts(
     headers: HeaderMap,
 ) -> Answer {
     sim.authorized(&headers, Scope::Users, Right::ManageUsers, |myq| {
-        let id = id
-            .parse()
-            .map_err(|_| MyqError::not_found(format!("User {id} not found.")))?;
+        let id =
+            parse_id(&id).ok_or_else(|| MyqError::not_found(format!("User {id} not found.")))?;
         myq.accounts(id).map(Json)
     })
 }
@@ -330,8 +460,8 @@ async fn list_payments(
     sim.authorized(&headers, Scope::Credit, Right::ManagePayments, |myq| {
         let user_id = match query.get("userId") {
             Some(id) => Some(
-                id.parse()
-                    .map_err(|_| MyqError::bad_request("userId must be a positive integer."))?,
+                parse_id(id)
+                    .ok_or_else(|| MyqError::bad_request("userId must be a positive integer."))?,
             ),
             None => None,
         };

@@ -45,6 +45,11 @@ pub struct Options {
     pub allow_origins: Vec<String>,
     /// Leave out the line per request.
     pub quiet: bool,
+    /// How long a client may take to send a request's headers; an idle kept-alive connection
+    /// is closed after it too.
+    pub header_timeout: Duration,
+    /// How long a client may take to send a whole request body before it is answered 408.
+    pub body_timeout: Duration,
 }
 
 impl Default for Options {
@@ -58,6 +63,8 @@ impl Default for Options {
             www: None,
             allow_origins: Vec::new(),
             quiet: false,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -188,7 +195,7 @@ pub async fn start(options: Options) -> std::io::Result<Running> {
     let sim = Arc::new(Sim::new(options.data.clone(), options.token_lifetime));
     let app = http::router(sim.clone(), &options);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(serve::serve(listener, app, async {
+    let task = tokio::spawn(serve::serve(listener, app, options.header_timeout, async {
         let _ = stopped.await;
     }));
     Ok(Running {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use myq_sim::Options;
 use myq_sim::data::SimData;
+use myq_sim::myq::LONGEST_TOKEN_LIFETIME;
 
 const USAGE: &str = "\
 myq-sim: a stand-in MyQ X server (credit recharge API) for the myq-topup widget
@@ -20,6 +21,8 @@ usage: myq-sim [options]
   --control              serve the control API under /_sim (faults, state, reset)
   --demo-token           serve /demo/token, a host-backend stand-in that mints tokens
   --www DIR              serve the built widget from DIR under /myq-topup/
+  --header-timeout-ms MS time a client has to send a request's headers (default 10000)
+  --body-timeout-ms MS   time a client has to send a request's body, else 408 (default 30000)
   --quiet                no line per request
 ";
 
@@ -37,10 +40,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--bind" => ip = value()?.parse().map_err(|_| "--bind takes an IP address")?,
             "--data" => options.data = SimData::load(&PathBuf::from(value()?))?,
             "--token-lifetime" => {
-                let secs = value()?
+                let longest = LONGEST_TOKEN_LIFETIME.as_secs();
+                options.token_lifetime = value()?
                     .parse()
-                    .map_err(|_| "--token-lifetime takes seconds")?;
-                options.token_lifetime = Duration::from_secs(secs);
+                    .ok()
+                    .filter(|secs| *secs <= longest)
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| format!("--token-lifetime takes seconds, 0 to {longest}"))?;
             }
             "--allow-origin" => {
                 let origin = value()?;
@@ -59,6 +65,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--control" => options.control = true,
             "--demo-token" => options.demo_token = true,
             "--www" => options.www = Some(PathBuf::from(value()?)),
+            "--header-timeout-ms" => options.header_timeout = millis(&flag, value()?)?,
+            "--body-timeout-ms" => options.body_timeout = millis(&flag, value()?)?,
             "--quiet" => options.quiet = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown option '{other}'\n\n{USAGE}")),
@@ -69,6 +77,16 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     }
     options.bind = SocketAddr::new(ip, port);
     Ok(options)
+}
+
+/// A timeout flag's value: whole milliseconds, at least one.
+fn millis(flag: &str, value: String) -> Result<Duration, String> {
+    match value.parse() {
+        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+        _ => Err(format!(
+            "{flag} takes a positive number of milliseconds, not '{value}'"
+        )),
+    }
 }
 
 #[tokio::main]
@@ -99,4 +117,26 @@ async fn main() -> ExitCode {
     running.stop().await;
     eprintln!("myq-sim stopped");
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Result<Options, String> {
+        parse(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn a_token_lifetime_past_ten_years_is_refused() {
+        let lifetime = parsed(&["--token-lifetime", "315360000"])
+            .unwrap()
+            .token_lifetime;
+        assert_eq!(lifetime, LONGEST_TOKEN_LIFETIME);
+        let refused = parsed(&["--token-lifetime", "18446744073709551615"]).err();
+        assert_eq!(
+            refused.as_deref(),
+            Some("--token-lifetime takes seconds, 0 to 315360000")
+        );
+    }
 }

@@ -33,6 +33,11 @@ impl Cents {
         Some(Cents(if negative { -cents } else { cents }))
     }
 
+    /// The sum, or `None` past what an `i64` of cents holds: a balance never wraps or panics.
+    pub fn checked_add(self, other: Cents) -> Option<Cents> {
+        self.0.checked_add(other.0).map(Cents)
+    }
+
     /// The amount as MyQ writes it: an integer when whole, else a decimal.
     pub fn to_json(self) -> serde_json::Value {
         if self.0 % 100 == 0 {

@@ -18,6 +18,13 @@ use crate::money::Cents;
 /// The only provider whose payments the REST API creates (the seed: "use external").
 pub const EXTERNAL: &str = "external";
 
+/// The longest token lifetime taken; a longer one is cut to it, so an expiry time never
+/// overflows.
+pub const LONGEST_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// The longest description (or rollback reason) MyQ X keeps, in characters.
+pub const DESCRIPTION_LIMIT: usize = 255;
+
 /// The message MyQ X answers when External Payment Providers is switched off.
 pub const PROVIDER_DISABLED: &str = "Payment provider is disabled.";
 
@@ -91,7 +98,7 @@ impl Myq {
             payments: BTreeMap::new(),
             next_payment_id: 34200,
             next_payment_no: 1,
-            token_lifetime,
+            token_lifetime: token_lifetime.min(LONGEST_TOKEN_LIFETIME),
         }
     }
 
@@ -140,12 +147,16 @@ impl Myq {
         let access_token = random_token();
         let refresh_token = random_token();
         let scope = scopes.join(" ");
+        // Expired tokens are never valid again: dropping them here keeps the map to the tokens
+        // issued within one lifetime.
+        let now = Instant::now();
+        self.tokens.retain(|_, grant| grant.expires > now);
         self.tokens.insert(
             access_token.clone(),
             Grant {
                 scopes,
                 rights,
-                expires: Instant::now() + self.token_lifetime,
+                expires: now + self.token_lifetime,
             },
         );
         Ok(json!({
@@ -392,11 +403,22 @@ impl Myq {
     /// `POST …/payments/{id}/commit`: credits the user, once.
     pub fn commit_payment(&mut self, reference: &str, id: &str) -> Result<Value, MyqError> {
         let payment = self.open_payment(reference, id)?;
+        let (payment_id, user_id, amount) = (payment.id, payment.user_id, payment.amount);
+        // The new balance is worked out before anything changes, so a refusal leaves the
+        // payment `created` and the balance as it was.
+        let balance = self.balances.entry(user_id).or_default();
+        *balance = balance.checked_add(amount).ok_or_else(|| {
+            MyqError::bad_request(format!(
+                "Crediting {} would take the balance of user {user_id} past the largest amount an account holds.",
+                amount.to_json()
+            ))
+        })?;
+        let payment = self
+            .payments
+            .get_mut(&payment_id)
+            .expect("open_payment found it");
         payment.state = PaymentState::Completed;
         payment.updated = OffsetDateTime::now_utc();
-        let (user_id, amount) = (payment.user_id, payment.amount);
-        let balance = self.balances.entry(user_id).or_default();
-        balance.0 += amount.0;
         Ok(json!({ "amount": amount }))
     }
 
@@ -407,6 +429,7 @@ impl Myq {
         id: &str,
         reason: &str,
     ) -> Result<(), MyqError> {
+        checked_description("reason", reason)?;
         let payment = self.open_payment(reference, id)?;
         payment.state = PaymentState::Canceled;
         payment.description = reason.to_string();
@@ -454,7 +477,7 @@ impl Myq {
     fn open_payment(&mut self, reference: &str, id: &str) -> Result<&mut Payment, MyqError> {
         self.recharge_provider(reference)?;
         let not_found = || MyqError::not_found(format!("Payment '{id}' not found."));
-        let id: u64 = id.parse().map_err(|_| not_found())?;
+        let id = parse_id(id).ok_or_else(not_found)?;
         let payment = self
             .payments
             .get_mut(&id)
@@ -493,6 +516,14 @@ fn timestamp(at: OffsetDateTime) -> String {
         .expect("the timestamp format has only numeric parts")
 }
 
+/// An id as MyQ X writes it: plain decimal digits, so `+34200` names no payment.
+pub fn parse_id(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
 fn unknown_user(user_id: u64) -> MyqError {
     MyqError::not_found(format!("User {user_id} not found."))
 }
@@ -500,9 +531,23 @@ fn unknown_user(user_id: u64) -> MyqError {
 fn optional_description(body: &Value) -> Result<Option<String>, MyqError> {
     match body.get("description") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(Value::String(text)) => {
+            checked_description("description", text)?;
+            Ok(Some(text.clone()))
+        }
         Some(_) => Err(MyqError::bad_request("description must be a string.")),
     }
+}
+
+/// Refuses a text longer than MyQ X keeps as a description.
+fn checked_description(field: &str, text: &str) -> Result<(), MyqError> {
+    let length = text.chars().count();
+    if length > DESCRIPTION_LIMIT {
+        return Err(MyqError::bad_request(format!(
+            "{field} must be at most {DESCRIPTION_LIMIT} characters, not {length}."
+        )));
+    }
+    Ok(())
 }
 
 /// `params.amount`: a positive number of whole cents.
@@ -535,4 +580,21 @@ fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source is available");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuing_a_token_drops_the_expired_ones() {
+        let mut myq = Myq::new(SimData::default(), Duration::from_millis(1));
+        let grant = json!({"grant_type": "client_credentials", "client_id": "demo-client",
+                           "client_secret": "demo-secret"});
+        for _ in 0..3 {
+            myq.issue_token(&grant).unwrap();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        assert_eq!(myq.tokens.len(), 1, "only the last, itself expired by now");
+    }
 }

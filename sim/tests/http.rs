@@ -148,6 +148,25 @@ impl Server {
     }
 }
 
+/// Writes `request` on a fresh connection and reads until the server closes it or `wait` has
+/// passed without a byte: what came back, and whether the server closed the connection.
+async fn raw(addr: std::net::SocketAddr, request: Vec<u8>, wait: Duration) -> (String, bool) {
+    use std::io::{ErrorKind, Read, Write};
+    tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.write_all(&request).unwrap();
+        stream.set_read_timeout(Some(wait)).unwrap();
+        let mut answer = Vec::new();
+        let closed = match stream.read_to_end(&mut answer) {
+            Ok(_) => true,
+            Err(err) => !matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        };
+        (String::from_utf8_lossy(&answer).into_owned(), closed)
+    })
+    .await
+    .unwrap()
+}
+
 /// A refusal in MyQ's error body with this status, whose message contains `needle`.
 #[track_caller]
 fn refused((status, body): (StatusCode, Value), expected: StatusCode, needle: &str) {
@@ -281,6 +300,57 @@ async fn tokens_expire_after_their_lifetime() {
 }
 
 #[tokio::test]
+async fn a_token_lifetime_past_ten_years_is_cut_to_ten_years() {
+    let sim = Server::with(Options {
+        token_lifetime: Duration::MAX,
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = sim
+        .post_json(
+            "/api/auth/token",
+            None,
+            json!({"grant_type": "client_credentials", "client_id": "demo-client",
+                   "client_secret": "demo-secret"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["expires_in"],
+        myq_sim::myq::LONGEST_TOKEN_LIFETIME.as_secs()
+    );
+    let token = body["access_token"].as_str();
+    assert_eq!(
+        sim.get("/api/v3/rechargeProviders", token).await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let sim = Server::start().await;
+    let token = sim.token("credit").await;
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let response = sim
+            .http
+            .get(sim.url("/api/v3/rechargeProviders"))
+            .header("Authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{scheme}");
+    }
+    let basic = sim
+        .http
+        .get(sim.url("/api/v3/rechargeProviders"))
+        .header("Authorization", format!("Basic {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn scopes_are_enforced() {
     let sim = Server::start().await;
     let credit_only = sim.token("credit").await;
@@ -301,6 +371,23 @@ async fn scopes_are_enforced() {
         sim.create(&users_only, json!(10)).await,
         StatusCode::FORBIDDEN,
         "'credit'",
+    );
+}
+
+#[tokio::test]
+async fn the_demo_token_endpoint_mints_on_post_only() {
+    let sim = Server::with(Options {
+        demo_token: true,
+        ..Options::default()
+    })
+    .await;
+    let (status, body) = sim.send(Method::POST, "/demo/token", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["access_token"].as_str().unwrap().len(), 64);
+    refused(
+        sim.get("/demo/token", None).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
     );
 }
 
@@ -521,6 +608,50 @@ async fn create_refuses_bad_input_with_the_error_body() {
 }
 
 #[tokio::test]
+async fn descriptions_and_reasons_over_255_characters_are_refused() {
+    let sim = Server::start().await;
+    let token = sim.token("credit").await;
+    let (longest, too_long) = ("č".repeat(255), "č".repeat(256));
+    let create = |description: &str| {
+        let body = json!({"userId": JNOVAK, "description": description, "params": {"amount": 5}});
+        sim.post_json(PAYMENTS, Some(&token), body)
+    };
+    refused(
+        create(&too_long).await,
+        StatusCode::BAD_REQUEST,
+        "at most 255 characters",
+    );
+    let (status, created) = create(&longest).await;
+    assert_eq!(status, StatusCode::OK, "255 characters are fine");
+    let id = created["id"].as_str().unwrap();
+    let patch = sim
+        .send(
+            Method::PATCH,
+            &format!("{PAYMENTS}/{id}"),
+            Some(&token),
+            Some((
+                "application/json",
+                json!({"description": too_long}).to_string(),
+            )),
+        )
+        .await;
+    refused(patch, StatusCode::BAD_REQUEST, "at most 255 characters");
+    let rollback = sim
+        .post_json(
+            &format!("{PAYMENTS}/{id}/rollback"),
+            Some(&token),
+            json!({"reason": too_long}),
+        )
+        .await;
+    refused(rollback, StatusCode::BAD_REQUEST, "at most 255 characters");
+    let payment = sim.payment(&token, id).await;
+    assert_eq!(
+        (payment["state"].as_str(), payment["description"].as_str()),
+        (Some("created"), Some(longest.as_str()))
+    );
+}
+
+#[tokio::test]
 async fn a_disabled_external_provider_answers_the_seed_message() {
     let sim = Server::start().await;
     let token = sim.token("credit").await;
@@ -553,6 +684,58 @@ async fn commit_credits_exactly_once() {
         sim.commit(&token, "99999").await,
         StatusCode::NOT_FOUND,
         "not found",
+    );
+}
+
+#[tokio::test]
+async fn a_commit_past_the_largest_balance_is_refused_before_anything_changes() {
+    let mut data = SimData::default();
+    data.users[0].credit = myq_sim::money::Cents(i64::MAX - 100);
+    let sim = Server::with(Options {
+        data,
+        ..Options::default()
+    })
+    .await;
+    let token = sim.token("credit").await;
+    let id = sim.created_id(&token, 10.0).await;
+    let before = sim.balance(JNOVAK).await;
+    refused(
+        sim.commit(&token, &id).await,
+        StatusCode::BAD_REQUEST,
+        "past the largest amount",
+    );
+    assert_eq!(sim.payment(&token, &id).await["state"], "created");
+    assert_eq!(sim.balance(JNOVAK).await, before);
+    let small = sim.created_id(&token, 1.0).await;
+    assert_eq!(
+        sim.commit(&token, &small).await.0,
+        StatusCode::OK,
+        "up to the limit is fine"
+    );
+}
+
+#[tokio::test]
+async fn ids_are_plain_decimal_digits() {
+    let sim = Server::start().await;
+    let token = sim.token("credit users").await;
+    let id = sim.created_id(&token, 10.0).await;
+    refused(
+        sim.commit(&token, &format!("+{id}")).await,
+        StatusCode::NOT_FOUND,
+        "not found",
+    );
+    assert_eq!(sim.payment(&token, &id).await["state"], "created");
+    refused(
+        sim.get(&format!("/api/v3/users/+{JNOVAK}/accounts"), Some(&token))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not found",
+    );
+    refused(
+        sim.get(&format!("{PAYMENTS}?userId=%2B{JNOVAK}"), Some(&token))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "userId",
     );
 }
 
@@ -682,6 +865,174 @@ async fn list_shows_a_users_payments_newest_first() {
     );
 }
 
+#[tokio::test]
+async fn axums_own_refusals_come_in_myqs_error_body() {
+    let sim = Server::start().await;
+    let token = sim.token("credit users").await;
+    refused(
+        sim.get("/api/v3/users/%FF/accounts", Some(&token)).await,
+        StatusCode::BAD_REQUEST,
+        "Invalid URL",
+    );
+    let wrong_method = sim
+        .send(
+            Method::DELETE,
+            "/api/v3/rechargeProviders",
+            Some(&token),
+            None,
+        )
+        .await;
+    refused(
+        wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+    );
+    refused(
+        sim.get("/nowhere", None).await,
+        StatusCode::NOT_FOUND,
+        "No such endpoint",
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let sim = Server::with(Options {
+        header_timeout: Duration::from_millis(200),
+        ..Options::default()
+    })
+    .await;
+    let started = Instant::now();
+    let half = b"GET /api/v3/rechargeProviders HT".to_vec();
+    let (answer, closed) = raw(sim.running.addr(), half, Duration::from_secs(3)).await;
+    assert!(closed, "still open after 3 s: '{answer}'");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// A POST to the token endpoint whose headers promise `length` bytes, followed by `sent`.
+fn token_request(length: usize, sent: &str) -> Vec<u8> {
+    format!(
+        "POST /api/auth/token HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\n\
+         Content-Length: {length}\r\n\r\n{sent}"
+    )
+    .into_bytes()
+}
+
+/// The status line's code and the JSON body of a raw HTTP answer.
+fn status_and_body(answer: &str) -> (u16, Value) {
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((answer, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_body_that_never_arrives_is_answered_408() {
+    let sim = Server::with(Options {
+        body_timeout: Duration::from_millis(200),
+        ..Options::default()
+    })
+    .await;
+    let started = Instant::now();
+    let slow = token_request(50, "{\"grant");
+    let (answer, _) = raw(sim.running.addr(), slow, Duration::from_secs(3)).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let (status, body) = status_and_body(&answer);
+    assert_eq!(
+        (status, body["code"].clone()),
+        (408, json!(408)),
+        "{answer}"
+    );
+    assert_eq!(body["data"], json!([]));
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_answered_413() {
+    let sim = Server::start().await;
+    let promised = myq_sim::http::BODY_LIMIT + 1;
+    let (answer, _) = raw(
+        sim.running.addr(),
+        token_request(promised, ""),
+        Duration::from_secs(3),
+    )
+    .await;
+    let (status, body) = status_and_body(&answer);
+    assert_eq!(
+        (status, body["code"].clone()),
+        (413, json!(413)),
+        "{answer}"
+    );
+    let chunked = "x".repeat(promised);
+    refused(
+        sim.send(
+            Method::POST,
+            "/api/auth/token",
+            None,
+            Some(("application/json", chunked)),
+        )
+        .await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "larger than",
+    );
+}
+
+/// Out of file descriptors, the listener stays ready and accept keeps failing: the loop must
+/// wait rather than spin. The binary runs with a small descriptor limit and more connections
+/// than it can take; its CPU time over a second shows whether it spins.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn out_of_file_descriptors_the_accept_loop_waits_instead_of_spinning() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "ulimit -n 24 && exec \"$0\" --port 0 --quiet"])
+        .arg(env!("CARGO_BIN_EXE_myq-sim"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line.trim().rsplit("http://").next().unwrap().to_owned();
+    let connections: Vec<_> = (0..40)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    let cpu_ticks = || {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap();
+        // After the name in parentheses, the state is field 3 of the line: utime and stime,
+        // fields 14 and 15, come 11 and 12 places after it.
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| fields[i].parse::<u64>().unwrap();
+        ticks(11) + ticks(12)
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = cpu_ticks();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let used = cpu_ticks() - before;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(connections);
+    assert!(
+        used < 20,
+        "{used} ticks of CPU in one second while out of descriptors"
+    );
+}
+
 // ---- faults and control ----
 
 #[tokio::test]
@@ -729,6 +1080,34 @@ async fn a_delay_fault_slows_the_answer() {
 }
 
 #[tokio::test]
+async fn a_late_fault_applies_the_request_after_the_client_gave_up() {
+    let sim = Server::start().await;
+    let token = sim.token("credit").await;
+    sim.control(
+        "/faults",
+        json!({"operation": "payments.create", "kind": "late", "delayMs": 500}),
+    )
+    .await;
+    let gave_up = sim
+        .http
+        .post(sim.url(PAYMENTS))
+        .bearer_auth(&token)
+        .json(&json!({"userId": JNOVAK, "params": {"amount": 10}}))
+        .timeout(Duration::from_millis(100))
+        .send()
+        .await;
+    assert!(
+        gave_up.is_err_and(|e| e.is_timeout()),
+        "the client timed out"
+    );
+    assert_eq!(sim.state().await["payments"], json!([]), "not yet applied");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let state = sim.state().await;
+    assert_eq!(state["payments"][0]["state"], "created", "{state}");
+    assert_eq!(state["requests"]["payments.create"]["count"], 1, "{state}");
+}
+
+#[tokio::test]
 async fn a_drop_fault_applies_the_commit_and_loses_the_answer() {
     let sim = Server::start().await;
     let token = sim.token("credit").await;
@@ -768,6 +1147,22 @@ async fn control_refuses_bad_fault_specs() {
         )
         .await;
     refused(bad, StatusCode::BAD_REQUEST, "400 to 599");
+    let misspelled = sim
+        .post_json(
+            "/_sim/faults",
+            None,
+            json!({"operation": "payment.commit", "kind": "drop"}),
+        )
+        .await;
+    refused(misspelled, StatusCode::BAD_REQUEST, "payments.commit");
+    let none = sim
+        .post_json(
+            "/_sim/faults",
+            None,
+            json!({"operation": "payments.commit", "kind": "drop", "count": 0}),
+        )
+        .await;
+    refused(none, StatusCode::BAD_REQUEST, "at least 1");
     refused(
         sim.post_json("/_sim/providers/nope", None, json!({"enabled": true}))
             .await,
