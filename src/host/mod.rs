@@ -6,6 +6,8 @@ mod approval;
 mod config;
 pub mod events;
 mod token;
+#[cfg(test)]
+mod url_cases;
 mod widget;
 
 pub use config::{Config, ConfigError, DEFAULT_AMOUNTS, DEFAULT_PROVIDER};
