@@ -1,6 +1,7 @@
 //! The element's attributes, checked into a [`Config`].
 
 use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::api::Money;
 use crate::topup::{AmountRules, MAX_HOST_DESCRIPTION_CHARS, Who, parse_decimal, plain};
@@ -220,72 +221,107 @@ fn is_language_tag(tag: &str) -> bool {
             .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// Resolves `url` against the page and refuses what would send a token in clear text: plain
-/// `http` is only for loopback.
+/// Resolves `url` against the page and refuses what would send the token in clear text or
+/// anywhere but the URL's host: only `http` and `https`, plain `http` only to loopback, no user
+/// info. Judged on the parts the browser's own parser finds, never on the text.
+///
+/// Scheme-relative URLs (`//host/api`) are not refused for their form: they resolve to the
+/// page's scheme and are judged as that, like any other relative URL. `https` to any host is
+/// the page author's choice, as it is when spelled out.
 fn checked_url(attribute: &'static str, url: &str, page_url: &str) -> Result<String, ConfigError> {
-    let absolute = if url.starts_with("https://") || url.starts_with("http://") {
-        url.to_owned()
-    } else if url.starts_with("//") || url.contains("://") {
+    let parsed = parse_url(url, page_url)
+        .ok_or_else(|| invalid(attribute, format!("'{url}' is not a valid URL")))?;
+    if !matches!(parsed.scheme.as_str(), "http" | "https") {
         return Err(invalid(
             attribute,
             format!("'{url}' is not an http or https URL"),
         ));
-    } else if let Some(path) = url.strip_prefix('/') {
-        format!(
-            "{}/{path}",
-            origin(page_url).ok_or_else(|| invalid(attribute, "the page has no origin"))?
-        )
-    } else {
-        let directory = page_url.split(['?', '#']).next().unwrap_or_default();
-        let directory = &directory[..directory.rfind('/').map_or(0, |i| i + 1)];
-        format!("{directory}{url}")
-    };
-    let (scheme, rest) = absolute.split_once("://").unwrap_or_default();
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host_of(authority);
-    if host.is_empty() {
-        return Err(invalid(attribute, format!("'{url}' has no host")));
     }
-    if scheme == "http" && !is_loopback(host) {
+    // The token is the only credential this client sends, and `name@host` is how a host is
+    // disguised. The URL is not echoed: it would repeat a password.
+    if parsed.credentials {
         return Err(invalid(
             attribute,
-            format!("'{absolute}' is plain http: use https (plain http only on this machine)"),
+            "has a user name or password in it: leave them out, the widget sends its token",
         ));
     }
-    Ok(absolute.trim_end_matches('/').to_owned())
-}
-
-/// `scheme://authority` of an absolute URL.
-fn origin(url: &str) -> Option<&str> {
-    let scheme_end = url.find("://")? + 3;
-    let end = url[scheme_end..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| scheme_end + i);
-    Some(&url[..end])
-}
-
-/// The host of `user@host:port`, IPv6 brackets kept.
-fn host_of(authority: &str) -> &str {
-    let authority = authority.rsplit('@').next().unwrap_or_default();
-    if authority.starts_with('[') {
-        return authority.split_inclusive(']').next().unwrap_or_default();
+    if parsed.scheme == "http" && !is_loopback(&parsed.host) {
+        return Err(invalid(
+            attribute,
+            format!(
+                "'{}' is plain http: use https (plain http only on this machine)",
+                parsed.href
+            ),
+        ));
     }
-    authority.split(':').next().unwrap_or_default()
+    Ok(parsed.href.trim_end_matches('/').to_owned())
 }
 
+/// The parts of a URL that decide where a request goes, as the WHATWG URL parser gives them.
+struct ParsedUrl {
+    /// Lower case, without the colon.
+    scheme: String,
+    /// Normalised: lower case, IPv4 in dotted decimal, IPv6 compressed in brackets.
+    host: String,
+    /// A user name or password is present.
+    credentials: bool,
+    href: String,
+}
+
+/// `url` resolved against `base` by the browser's `URL`; `None` when it is no URL. A `base`
+/// that is no URL (a page without one) is ignored, so only absolute URLs parse.
+#[cfg(target_arch = "wasm32")]
+fn parse_url(url: &str, base: &str) -> Option<ParsedUrl> {
+    use web_sys::Url;
+    let parsed = if Url::new(base).is_ok() {
+        Url::new_with_base(url, base)
+    } else {
+        Url::new(url)
+    }
+    .ok()?;
+    Some(ParsedUrl {
+        scheme: parsed.protocol().trim_end_matches(':').to_owned(),
+        host: parsed.hostname(),
+        credentials: !parsed.username().is_empty() || !parsed.password().is_empty(),
+        href: parsed.href(),
+    })
+}
+
+/// The same natively, by the `url` crate, which implements the same standard.
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_url(url: &str, base: &str) -> Option<ParsedUrl> {
+    let base = url::Url::parse(base).ok();
+    let parsed = url::Url::options()
+        .base_url(base.as_ref())
+        .parse(url)
+        .ok()?;
+    Some(ParsedUrl {
+        scheme: parsed.scheme().to_owned(),
+        host: parsed.host_str().unwrap_or_default().to_owned(),
+        credentials: !parsed.username().is_empty() || parsed.password().is_some(),
+        href: parsed.into(),
+    })
+}
+
+/// Whether a normalised host is this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
+///
+/// `localhost` exactly (not `localhost.`, not `*.localhost`): browsers that follow "let
+/// localhost be localhost" keep `*.localhost` on the machine, but others ask DNS for it, and this widget runs in whatever
+/// browser a kiosk has. An IPv4-mapped `[::ffff:127.0.0.1]` is refused too: it is loopback only
+/// if the OS maps it back to IPv4, and browsers (Chromium's `IsLoopback`) do not count it.
 fn is_loopback(host: &str) -> bool {
-    let octets: Vec<&str> = host.split('.').collect();
-    let ipv4_loopback = octets.len() == 4
-        && octets[0] == "127"
-        && octets
-            .iter()
-            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok());
-    host.eq_ignore_ascii_case("localhost") || host == "[::1]" || ipv4_loopback
+    let ipv6 = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    host == "localhost"
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || ipv6
+            .and_then(|h| h.parse::<Ipv6Addr>().ok())
+            .is_some_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::url_cases;
 
     fn read(attributes: &[(&str, &str)], page: &str) -> Result<Config, ConfigError> {
         Config::read(
@@ -359,6 +395,35 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.attribute, "base-url");
+    }
+
+    #[test]
+    fn judges_urls_as_the_browser_parses_them() {
+        let misses = url_cases::misses(|url, page| {
+            read(&[("base-url", url), ("user-id", "1")], page)
+                .map(|config| config.base_url)
+                .map_err(|err| err.to_string())
+        });
+        assert!(misses.is_empty(), "{}", misses.join("\n"));
+    }
+
+    #[test]
+    fn judges_token_url_alike_and_never_echoes_a_password() {
+        let page = "http://127.0.0.1:8080/";
+        let base = ("base-url", "/api");
+        for (token_url, why) in [
+            (r"http://evil.example\@127.0.0.1/token", "plain http"),
+            (
+                "http://jnovak:secret@127.0.0.1/token",
+                "user name or password",
+            ),
+            ("data:text/plain,x", "not an http or https URL"),
+        ] {
+            let err = read(&[base, ("token-url", token_url), ("user-id", "1")], page).unwrap_err();
+            assert_eq!(err.attribute, "token-url", "{token_url}");
+            assert!(err.message.contains(why), "{token_url}: {}", err.message);
+            assert!(!err.message.contains("secret"), "{}", err.message);
+        }
     }
 
     #[test]
@@ -494,11 +559,8 @@ mod tests {
     #[test]
     fn refuses_odd_urls_and_providers() {
         let page = "https://intranet.example.edu/";
-        for bad in [
-            "ftp://x/api",
-            "//evil.example/api",
-            "javascript:alert(1)://",
-        ] {
+        // Scheme-relative `//evil.example/api` is https here, so allowed: see `checked_url`.
+        for bad in ["ftp://x/api", "javascript:alert(1)://"] {
             assert!(
                 read(&[("base-url", bad), ("user-id", "1")], page).is_err(),
                 "{bad}"

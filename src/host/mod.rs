@@ -7,6 +7,8 @@ mod callback;
 mod config;
 pub mod events;
 mod token;
+#[cfg(test)]
+mod url_cases;
 mod widget;
 
 pub use config::{Config, ConfigError, DEFAULT_AMOUNTS, DEFAULT_PROVIDER};
