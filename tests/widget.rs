@@ -16,27 +16,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const JNOVAK: u64 = 34173;
 
-async fn ready(extra: &[(&str, &str)]) -> (web_sys::HtmlElement, myq_topup::ui::MountedWidget) {
-    let (element, widget) = mount_standard(extra);
-    next_event(&element, "ready").await;
-    settle().await;
-    (element, widget)
-}
-
-/// `element.topUp(amount)` through the same entry the element's JavaScript uses.
-async fn top_up(
-    widget: &myq_topup::ui::MountedWidget,
-    amount: wasm_bindgen::JsValue,
-) -> Result<serde_json::Value, serde_json::Value> {
-    let to_json = |value: wasm_bindgen::JsValue| {
-        serde_json::from_str(&String::from(js_sys::JSON::stringify(&value).unwrap())).unwrap()
-    };
-    JsFuture::from(widget.top_up(amount))
-        .await
-        .map(to_json)
-        .map_err(to_json)
-}
-
 #[wasm_bindgen_test]
 async fn a_top_up_through_the_form_dispatches_created_then_committed() {
     reset().await;
@@ -67,7 +46,12 @@ async fn a_top_up_through_the_form_dispatches_created_then_committed() {
     assert_eq!(committed["provider"], "external");
     assert_eq!(credit_of(JNOVAK).await, 220.0);
     let payments = state().await["payments"].clone();
-    assert_eq!(payments[0]["description"], "Kiosk top-up");
+    let description = payments[0]["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("Kiosk top-up [myq-topup ")
+            && myq_topup::topup::IntentKey::of(description).is_some(),
+        "the host's description, then the intent's key: {description}"
+    );
     let result = shadow_text(&element, ".myq-topup__result").unwrap();
     assert!(
         result.contains("CZK 100.00") && result.contains("CZK 220.00"),
@@ -189,7 +173,11 @@ async fn invalid_attributes_are_named_and_nothing_is_sent() {
         ("currency", "CZKK"),
         ("min", "0"),
         ("user-id", "abc"),
+        ("user-id", "9007199254740992"),
         ("token-url", "ftp://x/token"),
+        // The browser sends this to evil.example: judged as the browser parses it.
+        ("base-url", "http://evil.example\\@127.0.0.1/api"),
+        ("callback-timeout", "0"),
     ] {
         reset().await;
         let (element, _widget) = mount_standard(&[(attribute, value)]);

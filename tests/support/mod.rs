@@ -3,10 +3,14 @@
 
 #![allow(dead_code)]
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use gloo_net::http::Request;
 use js_sys::{Array, Promise};
 use myq_topup::ui::MountedWidget;
 use serde_json::Value;
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AddEventListenerOptions, CustomEvent, HtmlElement};
@@ -107,6 +111,48 @@ pub fn mount_standard(extra: &[(&str, &str)]) -> (HtmlElement, MountedWidget) {
     let element = element(&pairs);
     let widget = myq_topup::ui::mount(element.clone());
     (element, widget)
+}
+
+/// Mounts a widget with the standard attributes and `extra`, and waits until it is ready.
+pub async fn ready(extra: &[(&str, &str)]) -> (HtmlElement, MountedWidget) {
+    let (element, widget) = mount_standard(extra);
+    next_event(&element, "ready").await;
+    settle().await;
+    (element, widget)
+}
+
+/// `element.topUp(amount)` through the same entry the element's JavaScript uses.
+pub async fn top_up(widget: &MountedWidget, amount: JsValue) -> Result<Value, Value> {
+    let to_json = |value: JsValue| {
+        serde_json::from_str(&String::from(js_sys::JSON::stringify(&value).unwrap())).unwrap()
+    };
+    JsFuture::from(widget.top_up(amount))
+        .await
+        .map(to_json)
+        .map_err(to_json)
+}
+
+/// Every `myq-topup-{name}` event `element` dispatches from now on, as JSON details.
+pub fn record_events(element: &HtmlElement, name: &str) -> Rc<RefCell<Vec<Value>>> {
+    let recorded = Rc::new(RefCell::new(Vec::new()));
+    let sink = recorded.clone();
+    let listener = Closure::<dyn FnMut(CustomEvent)>::new(move |event: CustomEvent| {
+        sink.borrow_mut().push(detail(&event));
+    });
+    element
+        .add_event_listener_with_callback(
+            &format!("myq-topup-{name}"),
+            listener.as_ref().unchecked_ref(),
+        )
+        .unwrap();
+    // The listener lives as long as the page: a test page is short-lived.
+    listener.forget();
+    recorded
+}
+
+/// Every payment at the simulator.
+pub async fn server_payments() -> Vec<Value> {
+    state().await["payments"].as_array().unwrap().clone()
 }
 
 /// Waits (at most 5 s) for the next `myq-topup-{name}` event on `element`.
