@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use myq_topup::api::{Failure, Money, MyqClient, Operation, TokenUrl};
 use myq_topup::topup::{Claims, Intent, IntentKey, NoApproval, Outcome, Session, Who, start};
-use serde_json::{Value, json};
+use serde_json::json;
 use support::*;
 use wasm_bindgen_test::*;
 
