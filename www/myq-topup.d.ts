@@ -29,11 +29,16 @@ export interface MyqTopupCommittedDetail extends MyqTopupPayment {
   credited: number;
   /** The balance after the credit, when it was known. */
   balance: number | null;
+  /** Copies of this top-up's payment that reached MyQ X (a POST the browser re-sent) and were
+   *  rolled back, each with a reason naming the kept payment. Usually empty. */
+  duplicates: MyqTopupPayment[];
 }
 
 export interface MyqTopupRolledBackDetail extends MyqTopupPayment {
-  /** The reason MyQ X keeps as the payment's description. */
+  /** The reason MyQ X keeps as the payment's description (at most 255 characters). */
   reason: string;
+  /** As in MyqTopupCommittedDetail. */
+  duplicates: MyqTopupPayment[];
 }
 
 export interface MyqTopupErrorDetail {
@@ -57,10 +62,12 @@ export type MyqTopupOutcome =
 export type MyqTopupToken = string | { access_token: string; token_type?: string; expires_in?: number };
 
 export interface MyqTopupElement extends HTMLElement {
-  /** Used instead of the `token-url` attribute when set. */
+  /** Used instead of the `token-url` attribute when set; unsettled after `callback-timeout`
+   *  seconds, the call fails with nothing created. */
   tokenProvider?: () => MyqTopupToken | Promise<MyqTopupToken>;
   /** The host's payment step, between create and commit: resolve to commit (with a number or
-   *  `{amount}` to commit that amount instead), reject to roll back with the message as reason. */
+   *  `{amount}` to commit that amount instead, held to min, max and step), reject to roll back
+   *  with the message as reason. Unsettled after `callback-timeout` seconds: rolled back. */
   approve?: (payment: MyqTopupPayment) => unknown | Promise<unknown>;
   /** Tops up `amount` (a number or a decimal string). Rejects with a MyqTopupErrorDetail. */
   topUp(amount: number | string): Promise<MyqTopupOutcome>;
