@@ -1,9 +1,7 @@
 //! Calling the page's functions (`tokenProvider`, `approve`) with a time limit: a promise that
 //! never settles must not keep the widget busy forever.
 
-use futures::future::{Either, select};
-use gloo_timers::future::TimeoutFuture;
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -18,17 +16,28 @@ pub enum Answer {
 }
 
 /// Calls `function` on `this` with `args`, waiting at most `limit_ms` for its promise.
+///
+/// The race runs in JavaScript (`Promise.race` with a timer that resolves to a marker): no
+/// Rust timer and future combinator to carry in the bundle.
 pub async fn call(function: &Function, this: &JsValue, args: &[JsValue], limit_ms: u32) -> Answer {
-    let args: js_sys::Array = args.iter().collect();
+    let args: Array = args.iter().collect();
     let returned = match function.apply(this, &args) {
         Ok(returned) => returned,
         Err(thrown) => return Answer::Rejected(thrown),
     };
-    let settled = JsFuture::from(Promise::resolve(&returned));
-    match select(settled, TimeoutFuture::new(limit_ms)).await {
-        Either::Left((Ok(value), _)) => Answer::Resolved(value),
-        Either::Left((Err(reason), _)) => Answer::Rejected(reason),
-        Either::Right(_) => Answer::TimedOut,
+    let marker: JsValue = Object::new().into();
+    let timer = Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let limit = i32::try_from(limit_ms).unwrap_or(i32::MAX);
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, limit, &marker);
+        }
+    });
+    let first = Promise::race(&Array::of2(&Promise::resolve(&returned), &timer));
+    match JsFuture::from(first).await {
+        Ok(value) if Object::is(&value, &marker) => Answer::TimedOut,
+        Ok(value) => Answer::Resolved(value),
+        Err(reason) => Answer::Rejected(reason),
     }
 }
 
