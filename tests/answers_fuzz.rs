@@ -1,5 +1,6 @@
-//! Every answer type read from random JSON and from seed examples with a random part replaced:
-//! each read returns a value or an error, never a panic (a wasm panic kills the widget).
+//! Every answer type read from random JSON and from the API document's examples
+//! (docs/myq-api.md) with a random part replaced: each read returns a value or an error, never
+//! a panic (a wasm panic kills the widget).
 //!
 //! Runs natively (`serde_json` parsing the text) and in headless Chromium (the browser's `JSON.parse`),
 //! through the same readers, from the same generator.
@@ -16,7 +17,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 /// Documents per run.
 const DOCUMENTS: usize = 3_000;
 
-/// The seed's examples: the starting points that get mutated.
+/// The API document's examples (docs/myq-api.md): the starting points that get mutated.
 const SEEDS: &[&str] = &[
     r#"{"providers":[{"name":"External Payment Providers","reference":"external","description":"","params":[]},{"name":"PayPal","reference":"paypal","description":"","params":[]}],"count":2}"#,
     r#"{"id":"34200","userId":34173,"amount":10,"description":"","params":{"amount":10,"createdBy":-2}}"#,

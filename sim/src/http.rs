@@ -318,7 +318,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// A request body as MyQ X takes it: JSON, declared as `application/json`.
 ///
-/// An empty body is `null`, for the calls whose body the seed leaves empty (commit).
+/// An empty body is `null`, for the calls whose body docs/myq-api.md describes as empty (commit).
 fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, MyqError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -378,7 +378,7 @@ impl Sim {
 
 type Answer = Result<Json<Value>, MyqError>;
 
-/// The seed's "empty" answer for PATCH and rollback.
+/// The "empty" answer docs/myq-api.md describes for PATCH and rollback.
 fn empty(result: Result<(), MyqError>) -> Result<StatusCode, MyqError> {
     result.map(|()| StatusCode::OK)
 }

@@ -15,7 +15,8 @@ use crate::data::{Right, SimData, User};
 use crate::error::MyqError;
 use crate::money::Cents;
 
-/// The only provider whose payments the REST API creates (the seed: "use external").
+/// The only provider whose payments the REST API creates (docs/myq-api.md: integrations use
+/// `external`).
 pub const EXTERNAL: &str = "external";
 
 /// The longest token lifetime taken; a longer one is cut to it, so an expiry time never
@@ -28,7 +29,7 @@ pub const DESCRIPTION_LIMIT: usize = 255;
 /// The message MyQ X answers when External Payment Providers is switched off.
 pub const PROVIDER_DISABLED: &str = "Payment provider is disabled.";
 
-/// RFC 3339 with a numeric offset, as the seed's examples write timestamps.
+/// RFC 3339 with a numeric offset, as MyQ X's examples write timestamps (docs/myq-api.md).
 const TIMESTAMP: &[FormatItem<'static>] = format_description!(
     "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
 );

@@ -1320,7 +1320,8 @@ async fn other_data_can_be_loaded_and_bad_files_are_explained() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// The seed's "practical example": find the user, create a payment, commit it.
+/// MyQ X's documented example of a recharge (docs/myq-api.md, "A top-up, call by call"):
+/// find the user, create a payment, commit it.
 #[tokio::test]
 async fn the_seeds_practical_example_end_to_end() {
     let sim = Server::start().await;

@@ -150,7 +150,8 @@ impl MyqClient {
         json::parse(&text).map_err(|err| ApiError::contract(operation, err))
     }
 
-    /// For the calls the seed answers with an empty body (or `1`): any 2xx body is success.
+    /// For the calls docs/myq-api.md describes as answering an empty body (or `1`): any 2xx body is
+    /// success.
     async fn empty(&self, call: Call<'_>) -> Result<(), ApiError> {
         self.exchange(call).await.map(drop)
     }

@@ -87,7 +87,8 @@ impl ApiError {
     }
 
     /// MyQ X refused because External Payment Providers is switched off (Settings > Credit).
-    /// The seed gives no code for it, only the message, so the message is what is matched.
+    /// MyQ X documents no code for it, only the message (docs/myq-api.md, "Errors"), so the
+    /// message is what is matched.
     pub fn provider_disabled(&self) -> bool {
         matches!(&self.failure, Failure::Refused { message, .. } if message.contains(PROVIDER_DISABLED))
     }

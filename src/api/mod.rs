@@ -1,8 +1,8 @@
 //! `api`: the MyQ X REST client. The only layer that knows HTTP.
 //!
-//! Requests and answers as the seed documents them ([`types`]), one error type that knows its
-//! operation ([`ApiError`]), a token cache shared by all requests ([`token`]), and the client
-//! ([`MyqClient`]).
+//! Requests and answers as docs/myq-api.md describes them ([`types`]), one error type that
+//! knows its operation ([`ApiError`]), a token cache shared by all requests ([`token`]), and the
+//! client ([`MyqClient`]).
 
 mod client;
 mod error;

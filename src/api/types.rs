@@ -1,6 +1,6 @@
-//! What MyQ X sends and takes, as the seed documents it.
+//! What MyQ X sends and takes, as docs/myq-api.md describes it.
 //!
-//! Readers accept the seed's quirks (see [`wire`](super::wire)) and ignore fields they do not
+//! Readers accept MyQ X's quirks (see [`wire`](super::wire)) and ignore fields they do not
 //! know, so a newer server does not break the widget.
 
 use super::json::{FromJson, Json, ObjectWriter};
@@ -327,7 +327,7 @@ mod tests {
     use super::*;
     use crate::api::json;
 
-    /// The seed's own examples, quirks included.
+    /// The API document's own examples (docs/myq-api.md), quirks included.
     #[test]
     fn reads_the_seed_examples() {
         let created: CreatedPayment = json::parse(

@@ -1,5 +1,6 @@
-//! Lenient readers for the quirks the seed shows: ids and `paymentNo` as strings where the
-//! schemas say numbers, and `null` where a string is expected (see [`Fields`](super::json::Fields)).
+//! Lenient readers for the quirks MyQ X's examples show (docs/myq-api.md, "Quirks of the
+//! answers"): ids and `paymentNo` as strings where the schemas say numbers, and `null` where a
+//! string is expected (see [`Fields`](super::json::Fields)).
 
 use super::json::Json;
 use super::money::Money;

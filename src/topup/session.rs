@@ -1,6 +1,6 @@
 //! The top-up flow: from "amount chosen" to exactly one terminal [`Outcome`].
 //!
-//! The rules it keeps (DESIGN.md, "Rules that no change may break"):
+//! The rules it keeps (README.md, "The top-up flow and its rules"):
 //! - one intent, one payment: while a flow runs, further triggers are refused with [`Busy`];
 //!   a create is never sent twice, and if it reached MyQ X twice anyway, the payments it made are
 //!   found by the intent's key and all but one rolled back ([`intent`](super::intent));

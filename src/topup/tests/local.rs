@@ -169,7 +169,7 @@ fn refused(operation: Operation, status: u16, message: &str) -> ApiError {
     )
 }
 
-/// The seed's empty answers, as JSON for [`LocalMyq::call`].
+/// The empty answers of PATCH and rollback (docs/myq-api.md), as JSON for [`LocalMyq::call`].
 fn empty(result: Result<(), MyqError>) -> Result<Value, MyqError> {
     result.map(|()| Value::Null)
 }
