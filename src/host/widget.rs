@@ -56,8 +56,8 @@ pub enum ProblemKind {
 pub enum Notice {
     Committed {
         payment_no: Option<String>,
-        /// MyQ's id, shown when the number is not known yet (it comes with a list of payments,
-        /// which a plain top-up does not read).
+        /// MyQ's id, shown when the number is not known (it comes with the list of payments
+        /// read after the create, which may have failed).
         payment_id: String,
         credited: Money,
         balance: Option<Money>,

@@ -5,13 +5,16 @@ use std::path::Path;
 
 use crate::{Result, root};
 
-/// The gzip total that `cargo xtask test` allows: the size reached (150,548 bytes), plus 2%.
+/// The gzip total that `cargo xtask test` allows: the size reached (156,735 bytes), plus 2%.
+/// (150,548 before the reliability fixes: the intent key and the read after each create, the
+/// claims shared by a widget's sessions, the callback time limit, the URL parser's verdicts and
+/// the depth limit cost 6,187 bytes gzip.)
 /// Sizes are deterministic for a given toolchain and lockfile; when a change shrinks the bundle,
 /// lower this so it never grows back unnoticed. The figure is for a toolchain without the
 /// `rust-src` component: with it, rustc writes local library paths into panic locations (about
 /// 0.8 KB raw, 0.15 KB gzip more), so compare sizes only between builds from clean on the same
 /// toolchain setup.
-pub const GZIP_BUDGET: u64 = 153_558;
+pub const GZIP_BUDGET: u64 = 159_870;
 
 /// One file of the bundle.
 pub struct FileSize {
