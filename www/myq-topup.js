@@ -15,7 +15,7 @@ export async function wasmMemoryBytes() {
 
 const ATTRIBUTES = [
   "base-url", "token-url", "user-id", "username", "provider", "amounts", "min", "max", "step",
-  "currency", "locale", "description",
+  "currency", "locale", "description", "callback-timeout",
 ];
 
 class MyqTopup extends HTMLElement {
