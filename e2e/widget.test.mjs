@@ -67,7 +67,7 @@ describe("the standalone page", () => {
     await page.getByRole("button", { name: /^CZK\s?100\.00$/ }).click();
     await page.getByRole("button", { name: /^Top up CZK\s?100\.00$/ }).click();
     await result(page).waitFor();
-    assert.match(await result(page).innerText(), /Added CZK\s?100\.00 \(payment 34200\)\. New credit: CZK\s?220\.00\./);
+    assert.match(await result(page).innerText(), /Added CZK\s?100\.00 \(No\. 1\)\. New credit: CZK\s?220\.00\./);
     assert.equal(await credit(), 220);
     assert.deepEqual(problems, []);
     await context.close();
