@@ -85,14 +85,16 @@ async fn a_plain_http_base_url_off_this_machine_is_refused_before_any_request() 
     tick().await;
 
     assert_eq!(error["operation"], "config");
+    let message = error["message"].as_str().unwrap();
     assert!(
-        error["message"].as_str().unwrap().starts_with("base-url:"),
+        message.starts_with("base-url:") && message.contains("plain http"),
         "{error}"
     );
+    // The reader is told which attribute to check; the event says why.
     assert!(
         shadow_text(&element, "[role=alert]")
             .unwrap()
-            .contains("plain http")
+            .contains("base-url")
     );
     assert_eq!(requests("demo.token").await, 0);
     element.remove();

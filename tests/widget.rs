@@ -460,7 +460,9 @@ async fn an_unfinished_payment_from_an_earlier_page_can_be_finished_or_canceled(
     assert_eq!(ready["pending"], 2);
     let unfinished = shadow_text(&element, ".myq-topup__unfinished").unwrap();
     assert!(
-        unfinished.contains("No. 1") && unfinished.contains("No. 2"),
+        unfinished.starts_with("2 unfinished payments")
+            && unfinished.contains("No. 1")
+            && unfinished.contains("No. 2"),
         "{unfinished}"
     );
 

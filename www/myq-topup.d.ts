@@ -49,6 +49,8 @@ export interface MyqTopupErrorDetail {
   status: number | null;
   /** MyQ X's own error code, when its error body had one. */
   code: number | null;
+  /** In English, for the page's developers; the widget shows the problem in the reader's
+   *  language (`locale`: Czech for cs*, Slovak for sk*, German for de*, else English). */
   message: string;
   /** The payment concerned, when there is one. */
   paymentId: string | null;

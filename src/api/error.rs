@@ -52,6 +52,21 @@ pub enum Failure {
     },
     /// The answer is not what the contract says.
     Contract(String),
+    /// The page's token source gave no token: no server answered wrongly.
+    TokenSource(TokenSourceFailure),
+}
+
+/// Why the page's token source (`token-url` or `tokenProvider`) gave no token.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokenSourceFailure {
+    /// The page set neither `token-url` nor `tokenProvider`.
+    Missing,
+    /// `tokenProvider` threw or rejected, with this message.
+    Rejected(String),
+    /// `tokenProvider` did not settle within this many milliseconds.
+    TimedOut(u32),
+    /// `tokenProvider` answered something that is no token; why.
+    Unusable(String),
 }
 
 /// A failed call: the operation and the failure. Never holds the token.
@@ -99,7 +114,7 @@ impl ApiError {
         match &self.failure {
             Failure::Network(_) | Failure::Timeout => true,
             Failure::Refused { status, .. } => *status >= 500,
-            Failure::Contract(_) => false,
+            Failure::Contract(_) | Failure::TokenSource(_) => false,
         }
     }
 }
@@ -122,6 +137,23 @@ impl fmt::Display for ApiError {
                     "{operation}: unexpected answer from the server: {detail}"
                 )
             }
+            Failure::TokenSource(failure) => match failure {
+                TokenSourceFailure::Missing => write!(
+                    f,
+                    "{operation}: set the token-url attribute or the tokenProvider property"
+                ),
+                TokenSourceFailure::Rejected(message) => {
+                    write!(f, "{operation}: tokenProvider failed: {message}")
+                }
+                TokenSourceFailure::TimedOut(limit_ms) => write!(
+                    f,
+                    "{operation}: tokenProvider did not answer within {} s",
+                    limit_ms / 1000
+                ),
+                TokenSourceFailure::Unusable(detail) => {
+                    write!(f, "{operation}: tokenProvider: {detail}")
+                }
+            },
         }
     }
 }

@@ -15,7 +15,7 @@ pub mod types;
 pub mod wire;
 
 pub use client::{DEFAULT_TIMEOUT_MS, MyqClient};
-pub use error::{ApiError, Failure, Operation, PROVIDER_DISABLED};
+pub use error::{ApiError, Failure, Operation, PROVIDER_DISABLED, TokenSourceFailure};
 pub use money::Money;
 pub use myq::Myq;
 pub use token::{TokenSource, TokenUrl};

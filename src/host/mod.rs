@@ -12,8 +12,10 @@ mod url_cases;
 mod widget;
 
 pub use config::{Config, ConfigError, DEFAULT_AMOUNTS, DEFAULT_PROVIDER};
-pub use widget::{CANCELED_BY_USER, Notice, Phase, ProblemKind, View, Widget};
+pub use widget::{CANCELED_BY_USER, Notice, Phase, Problem, View, Widget};
 
 /// What the UI needs of the layers below, named here so that it never reaches around the host.
-pub use crate::api::{Money, Payment, PaymentState};
-pub use crate::topup::{AmountError, AmountRules, Progress, plain};
+pub use crate::api::{
+    ApiError, Failure, Money, Operation, Payment, PaymentState, TokenSourceFailure,
+};
+pub use crate::topup::{AmountError, Progress, StartError, plain};

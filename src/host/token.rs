@@ -8,7 +8,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlElement;
 
 use super::callback::{self, Answer, message_of};
-use crate::api::{ApiError, DEFAULT_TIMEOUT_MS, Operation, TokenAnswer, TokenSource, TokenUrl};
+use crate::api::{
+    ApiError, DEFAULT_TIMEOUT_MS, Failure, Operation, TokenAnswer, TokenSource, TokenSourceFailure,
+    TokenUrl,
+};
 
 /// The element's token source, looked up at each fetch so that a `tokenProvider` set after
 /// mount is used.
@@ -34,10 +37,7 @@ impl TokenSource for ElementTokens {
                     };
                     source.fetch().await
                 }
-                (None, None) => Err(ApiError::contract(
-                    Operation::Token,
-                    "set the token-url attribute or the tokenProvider property",
-                )),
+                (None, None) => Err(failed(TokenSourceFailure::Missing)),
             }
         }
         .boxed_local()
@@ -48,22 +48,13 @@ impl ElementTokens {
     /// Calls the page's `tokenProvider()`: a token string or MyQ's token JSON, or a promise of
     /// one, within the callback time limit.
     async fn ask_provider(&self, provider: &Function) -> Result<TokenAnswer, ApiError> {
-        let failed = |message: String| ApiError::contract(Operation::Token, message);
         let limit = self.callback_timeout_ms;
         let value = match callback::call(provider, &JsValue::NULL, &[], limit).await {
             Answer::Resolved(value) => value,
             Answer::Rejected(err) => {
-                return Err(failed(format!(
-                    "tokenProvider failed: {}",
-                    message_of(&err)
-                )));
+                return Err(failed(TokenSourceFailure::Rejected(message_of(&err))));
             }
-            Answer::TimedOut => {
-                let waited = callback::seconds(limit);
-                return Err(failed(format!(
-                    "tokenProvider did not answer within {waited}"
-                )));
-            }
+            Answer::TimedOut => return Err(failed(TokenSourceFailure::TimedOut(limit))),
         };
         let text = match value.as_string() {
             Some(token) => token,
@@ -72,6 +63,10 @@ impl ElementTokens {
                 .and_then(|s| s.as_string())
                 .unwrap_or_default(),
         };
-        TokenAnswer::read(&text).map_err(|err| failed(format!("tokenProvider: {err}")))
+        TokenAnswer::read(&text).map_err(|err| failed(TokenSourceFailure::Unusable(err)))
     }
+}
+
+fn failed(failure: TokenSourceFailure) -> ApiError {
+    ApiError::new(Operation::Token, Failure::TokenSource(failure))
 }

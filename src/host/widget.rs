@@ -9,12 +9,12 @@ use wasm_bindgen::JsValue;
 use web_sys::HtmlElement;
 
 use super::approval::ElementApproval;
-use super::config::Config;
+use super::config::{Config, ConfigError};
 use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
 use crate::api::{ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, Provider};
 use crate::topup::{
-    self, Account, Claims, Intent, IntentKey, Outcome, Progress, Session, StartError,
+    self, Account, AmountError, Claims, Intent, IntentKey, Outcome, Progress, Session, StartError,
     amount_from_number, parse_decimal,
 };
 
@@ -28,27 +28,61 @@ pub enum Phase {
     Starting,
     Ready,
     /// The widget cannot go on until the problem is fixed or retried.
-    Failed {
-        kind: ProblemKind,
-        error: events::Error,
-    },
+    Failed(Problem),
 }
 
-/// Why a flow did not end as the user wanted, as the UI words it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProblemKind {
-    /// External Payment Providers is switched off in MyQ X.
-    ProviderDisabled,
-    /// No answer, or a server error: nothing changed, trying again is safe.
-    Unavailable,
-    /// The server refused; its message says why.
-    Refused,
-    /// A payment exists but could not be finished; it is listed as unfinished.
-    Unfinished,
+/// Why something did not work, kept typed until the view words it in the reader's language;
+/// the English `myq-topup-error` detail is made from it only when the event is sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    /// An attribute the widget cannot work with.
+    Config(ConfigError),
     /// The amount is not one the widget tops up.
-    Input,
-    /// No token: the host's token endpoint or `tokenProvider` failed.
-    SignIn,
+    Amount(AmountError),
+    /// The user or the provider is not one the widget can top up (never [`StartError::Api`]:
+    /// a failed call is [`Problem::Api`]).
+    Start(StartError),
+    /// A call failed, or the token source gave no token; nothing changed.
+    Api(ApiError),
+    /// A payment exists but could not be finished; it is listed as unfinished.
+    Unfinished { payment_id: String, error: ApiError },
+}
+
+impl From<StartError> for Problem {
+    fn from(err: StartError) -> Self {
+        match err {
+            StartError::Api(err) => Problem::Api(err),
+            other => Problem::Start(other),
+        }
+    }
+}
+
+impl Problem {
+    /// Whether the same action may simply be tried again: no answer, or a server error.
+    pub fn can_retry(&self) -> bool {
+        match self {
+            Problem::Api(error) => {
+                error.operation != Operation::Token
+                    && !error.provider_disabled()
+                    && error.status().is_none_or(|status| status >= 500)
+            }
+            _ => false,
+        }
+    }
+
+    /// The `myq-topup-error` detail, in English for the page's developers.
+    pub fn detail(&self) -> events::Error {
+        match self {
+            Problem::Config(err) => events::Error::about("config", err),
+            Problem::Amount(err) => events::Error::about("input", err),
+            Problem::Start(err) => err.into(),
+            Problem::Api(err) => err.into(),
+            Problem::Unfinished { payment_id, error } => events::Error {
+                payment_id: Some(payment_id.clone()),
+                ..error.into()
+            },
+        }
+    }
 }
 
 /// The result of the last flow, shown until the next one starts.
@@ -63,25 +97,10 @@ pub enum Notice {
         balance: Option<Money>,
     },
     RolledBack {
-        reason: String,
+        /// The reason MyQ X keeps; `None` when the user canceled in the widget.
+        reason: Option<String>,
     },
-    Problem {
-        kind: ProblemKind,
-        error: events::Error,
-    },
-}
-
-impl Notice {
-    /// Whether the same action may simply be tried again.
-    pub fn can_retry(&self) -> bool {
-        matches!(
-            self,
-            Notice::Problem {
-                kind: ProblemKind::Unavailable,
-                ..
-            }
-        )
-    }
+    Problem(Problem),
 }
 
 /// Everything the UI shows.
@@ -171,44 +190,29 @@ impl Widget {
                     });
                     widget.inner.session.replace(Some(Rc::new(session)));
                 }
-                Err((kind, error)) => {
-                    emit(&widget.inner.element, "error", &error);
+                Err(problem) => {
+                    emit(&widget.inner.element, "error", &problem.detail());
                     widget
                         .inner
                         .view
-                        .update(|v| v.phase = Phase::Failed { kind, error });
+                        .update(|v| v.phase = Phase::Failed(problem));
                 }
             }
         });
     }
 
-    async fn connect(
-        &self,
-    ) -> Result<(Config, Account, Session<MyqClient>), (ProblemKind, events::Error)> {
-        let config = self
-            .config()
-            .map_err(|err| (ProblemKind::Refused, events::Error::about("config", &err)))?;
+    async fn connect(&self) -> Result<(Config, Account, Session<MyqClient>), Problem> {
+        let config = self.config().map_err(Problem::Config)?;
         let tokens = Rc::new(ElementTokens {
             element: self.inner.element.clone(),
             token_url: config.token_url.clone(),
             callback_timeout_ms: config.callback_timeout_ms,
         });
         let myq = MyqClient::new(&config.base_url, tokens, DEFAULT_TIMEOUT_MS);
-        let account = topup::start(&myq, &config.who, &config.provider)
-            .await
-            .map_err(|err| {
-                let kind = match &err {
-                    StartError::Api(error) => kind_of(error),
-                    StartError::ProviderInactive(_) => ProblemKind::ProviderDisabled,
-                    StartError::UnknownUser(_) | StartError::AmbiguousUser(_) => {
-                        ProblemKind::Refused
-                    }
-                };
-                (kind, events::Error::from(&err))
-            })?;
+        let account = topup::start(&myq, &config.who, &config.provider).await?;
         let session = Session::open(myq, &account, self.inner.claims.clone())
             .await
-            .map_err(|err| (kind_of(&err), events::Error::from(&err)))?;
+            .map_err(Problem::Api)?;
         Ok((config, account, session))
     }
 
@@ -227,8 +231,7 @@ impl Widget {
         let session = self.session()?;
         let config = self.inner.view.with_untracked(|v| v.config.clone())?;
         if let Err(err) = config.rules.check(amount) {
-            let error = events::Error::about("input", &err);
-            return Some(Err(self.refuse_input(error)));
+            return Some(Err(self.refuse_input(err)));
         }
         let intent = Intent {
             amount,
@@ -329,25 +332,21 @@ impl Widget {
                 credited: *credited,
                 balance: *balance,
             },
+            // The user's own cancel is worded by the widget, not by the reason MyQ X keeps.
             Outcome::RolledBack { reason, .. } => Notice::RolledBack {
-                reason: reason.clone(),
+                reason: (reason != CANCELED_BY_USER).then(|| reason.clone()),
             },
-            Outcome::Unresolved { payment, error } => Notice::Problem {
-                kind: ProblemKind::Unfinished,
-                error: events::Error {
-                    payment_id: Some(payment.id.clone()),
-                    ..events::Error::from(error)
-                },
-            },
-            Outcome::Failed { error } => Notice::Problem {
-                kind: kind_of(error),
-                error: error.into(),
-            },
+            Outcome::Unresolved { payment, error } => Notice::Problem(Problem::Unfinished {
+                payment_id: payment.id.clone(),
+                error: error.clone(),
+            }),
+            Outcome::Failed { error } => Notice::Problem(Problem::Api(error.clone())),
         };
         let result = match (&notice, Settled::of(&outcome)) {
-            (Notice::Problem { error, .. }, _) => {
-                emit(&self.inner.element, "error", error);
-                Err(error.clone())
+            (Notice::Problem(problem), _) => {
+                let error = problem.detail();
+                emit(&self.inner.element, "error", &error);
+                Err(error)
             }
             (_, settled) => {
                 if let Some(settled) = settled {
@@ -376,10 +375,7 @@ impl Widget {
             Some(number) => amount_from_number(number),
             None => parse_decimal(&amount.as_string().unwrap_or_default()),
         };
-        let amount = amount.map_err(|err| {
-            self.refuse_input(events::Error::about("input", &err))
-                .to_js()
-        })?;
+        let amount = amount.map_err(|err| self.refuse_input(err).to_js())?;
         let outcome = self.top_up(amount).await.ok_or_else(|| {
             let busy = "the widget is not ready, or a top-up is already running";
             events::Error::about("input", &busy).to_js()
@@ -391,14 +387,14 @@ impl Widget {
     }
 
     /// Shows a problem with the amount and dispatches `myq-topup-error`.
-    fn refuse_input(&self, error: events::Error) -> events::Error {
-        emit(&self.inner.element, "error", &error);
-        let notice = Notice::Problem {
-            kind: ProblemKind::Input,
-            error: error.clone(),
-        };
-        self.inner.view.update(|v| v.notice = Some(notice));
-        error
+    fn refuse_input(&self, error: AmountError) -> events::Error {
+        let problem = Problem::Amount(error);
+        let detail = problem.detail();
+        emit(&self.inner.element, "error", &detail);
+        self.inner
+            .view
+            .update(|v| v.notice = Some(Notice::Problem(problem)));
+        detail
     }
 
     /// The element's shadow root, made on first use and reused after the element moves.
@@ -412,15 +408,19 @@ impl Widget {
         })
     }
 
-    /// The page's language when the `locale` attribute names none.
-    pub fn page_language(&self) -> String {
+    /// The reader's language: the `locale` attribute, read even when another attribute keeps
+    /// the widget from starting (its message is in that language too), else the page's.
+    pub fn language(&self) -> String {
         let element = &self.inner.element;
-        let from_page = element
-            .owner_document()
-            .and_then(|d| d.document_element())
-            .and_then(|root| root.get_attribute("lang"))
-            .filter(|lang| !lang.is_empty());
-        from_page
+        let named = |element: Option<web_sys::Element>, attribute: &str| {
+            element?
+                .get_attribute(attribute)
+                .map(|tag| tag.trim().to_owned())
+                .filter(|tag| !tag.is_empty())
+        };
+        let page = element.owner_document().and_then(|d| d.document_element());
+        named(Some(element.clone().into()), "locale")
+            .or_else(|| named(page, "lang"))
             .or_else(|| web_sys::window()?.navigator().language())
             .unwrap_or_else(|| "en".into())
     }
@@ -439,18 +439,4 @@ fn random_bits() -> u64 {
     let now = js_sys::Date::now() as u64;
     let noise = (js_sys::Math::random() * (1u64 << 32) as f64) as u64;
     (now << 32) ^ noise
-}
-
-/// How the UI words a failed call.
-fn kind_of(error: &ApiError) -> ProblemKind {
-    if error.operation == Operation::Token {
-        return ProblemKind::SignIn;
-    }
-    if error.provider_disabled() {
-        return ProblemKind::ProviderDisabled;
-    }
-    match error.status() {
-        Some(status) if status < 500 => ProblemKind::Refused,
-        _ => ProblemKind::Unavailable,
-    }
 }

@@ -1,4 +1,5 @@
-//! Amounts as the reader's locale writes them, by the browser's `Intl.NumberFormat`.
+//! Amounts and counts as the reader's locale writes them, by the browser's `Intl.NumberFormat`
+//! and `Intl.PluralRules`.
 
 use js_sys::{Array, Intl, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -44,8 +45,27 @@ impl MoneyFormat {
     }
 }
 
+/// `Intl.PluralRules`' category for `count` in `locale` (`one`, `few`, `other`, …); `other`
+/// when the browser cannot use the tag.
+pub fn plural_category(locale: &str, count: usize) -> String {
+    let locales = Array::of1(&JsValue::from_str(locale));
+    PluralRules::new(&locales, &Object::new())
+        .map(|rules| rules.select(count as f64))
+        .unwrap_or_else(|_| "other".into())
+}
+
 #[wasm_bindgen]
 extern "C" {
+    #[wasm_bindgen(js_namespace = Intl)]
+    type PluralRules;
+
+    /// `new Intl.PluralRules(locales, options)`, which throws as `Intl.NumberFormat` does.
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "PluralRules")]
+    fn new(locales: &Array, options: &Object) -> Result<PluralRules, JsValue>;
+
+    #[wasm_bindgen(method)]
+    fn select(this: &PluralRules, count: f64) -> String;
+
     /// `Intl.NumberFormat(locales, options)`, which throws a RangeError for a tag or code it
     /// cannot use: caught, never a trap.
     #[wasm_bindgen(catch, js_namespace = Intl, js_name = NumberFormat)]

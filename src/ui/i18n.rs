@@ -1,35 +1,38 @@
-//! The widget's words in English and Czech, chosen by `locale` or the page's language.
+//! The widget's words: one table per language, chosen by `locale` or the page's language.
+//!
+//! A language is one [`Texts`] table and an entry in [`TRANSLATED`]. In patterns, `{}` stands
+//! for the value filled in: an amount formatted by `Intl.NumberFormat`, a count, a name.
 
-use crate::host::{AmountError, Money, PaymentState, ProblemKind, Progress, plain};
+use crate::host::{
+    AmountError, ApiError, Failure, Money, Operation, PaymentState, Problem, Progress, StartError,
+    TokenSourceFailure, plain,
+};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Cs,
+/// A phrase with a count, in the forms `Intl.PluralRules` picks between.
+pub struct Plural {
+    pub one: &'static str,
+    /// Czech and Slovak 2–4; English and German use `other`.
+    pub few: &'static str,
+    pub other: &'static str,
 }
 
-impl Lang {
-    /// Czech for `cs` and `cs-*`, English otherwise.
-    pub fn of(tag: &str) -> Lang {
-        let primary = tag.split(['-', '_']).next().unwrap_or_default();
-        if primary.eq_ignore_ascii_case("cs") {
-            Lang::Cs
-        } else {
-            Lang::En
-        }
-    }
-
-    pub fn texts(self) -> &'static Texts {
-        match self {
-            Lang::En => &EN,
-            Lang::Cs => &CS,
+impl Plural {
+    /// The form for `Intl.PluralRules`' category (`one`, `few`, `many`, `other`).
+    pub fn form(&self, category: &str) -> &'static str {
+        match category {
+            "one" => self.one,
+            "few" => self.few,
+            _ => self.other,
         }
     }
 }
 
-/// Fixed words; formatted ones are methods.
+/// One language's words; formatted ones are patterns filled by the methods.
 pub struct Texts {
-    lang: Lang,
+    /// The primary language subtag of the BCP 47 tags this table is for.
+    pub language: &'static str,
+    /// The mark an amount to edit is written with.
+    pub decimal_mark: char,
     pub loading: &'static str,
     pub credit: &'static str,
     pub top_up_credit: &'static str,
@@ -39,19 +42,59 @@ pub struct Texts {
     pub close: &'static str,
     pub try_again: &'static str,
     pub recent: &'static str,
-    pub unfinished: &'static str,
+    /// The heading of unfinished payments, with their count.
+    pub unfinished: Plural,
     pub finish: &'static str,
     pub cancel_payment: &'static str,
+    /// The confirm button: `{}` is the amount.
+    pub confirm: &'static str,
+    /// A commit's result: `{}` is the amount credited.
+    pub added: &'static str,
+    pub new_credit: &'static str,
+    /// Before a payment's number: "No. 5".
+    pub number: &'static str,
+    /// Before a payment's id, when its number is not known yet.
+    pub payment: &'static str,
     pub canceled: &'static str,
+    pub creating: &'static str,
+    pub approving: &'static str,
+    pub updating: &'static str,
+    pub committing: &'static str,
+    pub verifying: &'static str,
+    pub rolling_back: &'static str,
+    pub state_created: &'static str,
+    pub state_completed: &'static str,
+    pub state_canceled: &'static str,
+    pub enter_amount: &'static str,
+    pub not_a_number: &'static str,
+    pub not_positive: &'static str,
+    pub too_many_decimals: &'static str,
+    pub too_large: &'static str,
+    pub at_least: &'static str,
+    pub at_most: &'static str,
+    pub multiple_of: &'static str,
+    pub cannot_start: &'static str,
+    /// `{}` is the attribute's name.
+    pub config: &'static str,
+    pub unknown_user: &'static str,
+    pub ambiguous_user: &'static str,
     pub provider_disabled: &'static str,
     pub unavailable: &'static str,
+    pub unexpected_answer: &'static str,
+    /// `{}` is the server's own message, shown as it came.
+    pub refused: &'static str,
     pub unfinished_problem: &'static str,
-    pub cannot_start: &'static str,
-    pub no: &'static str,
+    pub no_token: &'static str,
+    pub no_token_source: &'static str,
+    /// `{}` is the message the page's `tokenProvider` failed with.
+    pub sign_in_failed: &'static str,
+    /// `{}` is the time limit in seconds.
+    pub sign_in_timed_out: &'static str,
 }
 
-const EN: Texts = Texts {
-    lang: Lang::En,
+pub static EN: Texts = Texts {
+    language: "en",
+    decimal_mark: '.',
     loading: "Loading…",
     credit: "Credit",
     top_up_credit: "Top up credit",
@@ -61,21 +104,56 @@ const EN: Texts = Texts {
     close: "Close",
     try_again: "Try again",
     recent: "Recent payments",
-    unfinished: "Unfinished payment",
+    unfinished: Plural {
+        one: "{} unfinished payment",
+        few: "{} unfinished payments",
+        other: "{} unfinished payments",
+    },
     finish: "Finish",
     cancel_payment: "Cancel payment",
+    confirm: "Top up {}",
+    added: "Added {}",
+    new_credit: "New credit",
+    number: "No.",
+    payment: "payment",
     canceled: "The payment was canceled.",
+    creating: "Creating the payment…",
+    approving: "Waiting for the payment step…",
+    updating: "Updating the amount…",
+    committing: "Adding the credit…",
+    verifying: "Checking the payment…",
+    rolling_back: "Canceling the payment…",
+    state_created: "unfinished",
+    state_completed: "completed",
+    state_canceled: "canceled",
+    enter_amount: "Enter an amount.",
+    not_a_number: "The amount must be a number.",
+    not_positive: "The amount must be more than zero.",
+    too_many_decimals: "At most two decimal places.",
+    too_large: "The amount is too large.",
+    at_least: "At least {}.",
+    at_most: "At most {}.",
+    multiple_of: "The amount must be a multiple of {}.",
+    cannot_start: "The top-up cannot start.",
+    config: "Check the widget's {} attribute.",
+    unknown_user: "MyQ X has no user {}.",
+    ambiguous_user: "{} matches several MyQ X users.",
     provider_disabled: "Top-ups are switched off in MyQ X. Please contact the administrator: \
                         External Payment Providers must be enabled in Settings > Credit.",
     unavailable: "The print server did not answer. Your credit was not changed.",
+    unexpected_answer: "The print server gave an unexpected answer.",
+    refused: "The print server refused: {}",
     unfinished_problem: "The payment could not be finished. It is listed below: finish it or \
                          cancel it.",
-    cannot_start: "The top-up cannot start.",
-    no: "No.",
+    no_token: "Signing in to the print server failed: no token.",
+    no_token_source: "The page gives the widget no way to sign in (token-url or tokenProvider).",
+    sign_in_failed: "Signing in failed: {}",
+    sign_in_timed_out: "Signing in did not finish within {} s.",
 };
 
-const CS: Texts = Texts {
-    lang: Lang::Cs,
+pub static CS: Texts = Texts {
+    language: "cs",
+    decimal_mark: ',',
     loading: "Načítání…",
     credit: "Kredit",
     top_up_credit: "Dobít kredit",
@@ -85,41 +163,211 @@ const CS: Texts = Texts {
     close: "Zavřít",
     try_again: "Zkusit znovu",
     recent: "Poslední platby",
-    unfinished: "Nedokončená platba",
+    unfinished: Plural {
+        one: "{} nedokončená platba",
+        few: "{} nedokončené platby",
+        other: "{} nedokončených plateb",
+    },
     finish: "Dokončit",
     cancel_payment: "Zrušit platbu",
+    confirm: "Dobít {}",
+    added: "Připsáno {}",
+    new_credit: "Nový kredit",
+    number: "č.",
+    payment: "platba",
     canceled: "Platba byla zrušena.",
+    creating: "Zakládám platbu…",
+    approving: "Čekám na schválení platby…",
+    updating: "Upravuji částku…",
+    committing: "Připisuji kredit…",
+    verifying: "Ověřuji platbu…",
+    rolling_back: "Ruším platbu…",
+    state_created: "nedokončená",
+    state_completed: "dokončená",
+    state_canceled: "zrušená",
+    enter_amount: "Zadejte částku.",
+    not_a_number: "Částka musí být číslo.",
+    not_positive: "Částka musí být větší než nula.",
+    too_many_decimals: "Nejvýše dvě desetinná místa.",
+    too_large: "Částka je příliš vysoká.",
+    at_least: "Nejméně {}.",
+    at_most: "Nejvýše {}.",
+    multiple_of: "Částka musí být násobkem {}.",
+    cannot_start: "Dobíjení nelze spustit.",
+    config: "Zkontrolujte atribut widgetu {}.",
+    unknown_user: "MyQ X nezná uživatele {}.",
+    ambiguous_user: "Jménu {} odpovídá více uživatelů MyQ X.",
     provider_disabled: "Dobíjení je v MyQ X vypnuté. Obraťte se prosím na správce: v Nastavení > \
                         Kredit musí být zapnuté External Payment Providers.",
     unavailable: "Tiskový server neodpověděl. Kredit se nezměnil.",
+    unexpected_answer: "Tiskový server odpověděl neočekávaně.",
+    refused: "Tiskový server požadavek odmítl: {}",
     unfinished_problem: "Platbu se nepodařilo dokončit. Najdete ji níže: dokončete ji, nebo ji \
                          zrušte.",
-    cannot_start: "Dobíjení nelze spustit.",
-    no: "č.",
+    no_token: "Přihlášení k tiskovému serveru selhalo: chybí token.",
+    no_token_source: "Stránka widgetu nedává přihlášení (token-url nebo tokenProvider).",
+    sign_in_failed: "Přihlášení selhalo: {}",
+    sign_in_timed_out: "Přihlášení nebylo dokončeno do {} s.",
 };
 
+pub static SK: Texts = Texts {
+    language: "sk",
+    decimal_mark: ',',
+    loading: "Načítava sa…",
+    credit: "Kredit",
+    top_up_credit: "Dobiť kredit",
+    amount: "Suma",
+    presets: "Prednastavené sumy",
+    providers: "Spôsoby dobitia",
+    close: "Zavrieť",
+    try_again: "Skúsiť znova",
+    recent: "Posledné platby",
+    unfinished: Plural {
+        one: "{} nedokončená platba",
+        few: "{} nedokončené platby",
+        other: "{} nedokončených platieb",
+    },
+    finish: "Dokončiť",
+    cancel_payment: "Zrušiť platbu",
+    confirm: "Dobiť {}",
+    added: "Pripísané {}",
+    new_credit: "Nový kredit",
+    number: "č.",
+    payment: "platba",
+    canceled: "Platba bola zrušená.",
+    creating: "Zakladám platbu…",
+    approving: "Čakám na schválenie platby…",
+    updating: "Upravujem sumu…",
+    committing: "Pripisujem kredit…",
+    verifying: "Overujem platbu…",
+    rolling_back: "Ruším platbu…",
+    state_created: "nedokončená",
+    state_completed: "dokončená",
+    state_canceled: "zrušená",
+    enter_amount: "Zadajte sumu.",
+    not_a_number: "Suma musí byť číslo.",
+    not_positive: "Suma musí byť väčšia ako nula.",
+    too_many_decimals: "Najviac dve desatinné miesta.",
+    too_large: "Suma je príliš vysoká.",
+    at_least: "Najmenej {}.",
+    at_most: "Najviac {}.",
+    multiple_of: "Suma musí byť násobkom {}.",
+    cannot_start: "Dobíjanie nemožno spustiť.",
+    config: "Skontrolujte atribút widgetu {}.",
+    unknown_user: "MyQ X nepozná používateľa {}.",
+    ambiguous_user: "Menu {} zodpovedá viac používateľov MyQ X.",
+    provider_disabled: "Dobíjanie je v MyQ X vypnuté. Obráťte sa, prosím, na správcu: \
+                        v Nastaveniach > Kredit musia byť zapnuté External Payment Providers.",
+    unavailable: "Tlačový server neodpovedal. Kredit sa nezmenil.",
+    unexpected_answer: "Tlačový server odpovedal neočakávane.",
+    refused: "Tlačový server požiadavku odmietol: {}",
+    unfinished_problem: "Platbu sa nepodarilo dokončiť. Nájdete ju nižšie: dokončite ju alebo \
+                         ju zrušte.",
+    no_token: "Prihlásenie k tlačovému serveru zlyhalo: chýba token.",
+    no_token_source: "Stránka widgetu nedáva prihlásenie (token-url alebo tokenProvider).",
+    sign_in_failed: "Prihlásenie zlyhalo: {}",
+    sign_in_timed_out: "Prihlásenie sa nedokončilo do {} s.",
+};
+
+pub static DE: Texts = Texts {
+    language: "de",
+    decimal_mark: ',',
+    loading: "Wird geladen…",
+    credit: "Guthaben",
+    top_up_credit: "Guthaben aufladen",
+    amount: "Betrag",
+    presets: "Vorgegebene Beträge",
+    providers: "Zahlungsanbieter",
+    close: "Schließen",
+    try_again: "Erneut versuchen",
+    recent: "Letzte Zahlungen",
+    unfinished: Plural {
+        one: "{} offene Zahlung",
+        few: "{} offene Zahlungen",
+        other: "{} offene Zahlungen",
+    },
+    finish: "Abschließen",
+    cancel_payment: "Zahlung stornieren",
+    confirm: "{} aufladen",
+    added: "Gutgeschrieben: {}",
+    new_credit: "Neues Guthaben",
+    number: "Nr.",
+    payment: "Zahlung",
+    canceled: "Die Zahlung wurde storniert.",
+    creating: "Zahlung wird angelegt…",
+    approving: "Warte auf den Zahlungsschritt…",
+    updating: "Betrag wird geändert…",
+    committing: "Guthaben wird gutgeschrieben…",
+    verifying: "Zahlung wird geprüft…",
+    rolling_back: "Zahlung wird storniert…",
+    state_created: "offen",
+    state_completed: "abgeschlossen",
+    state_canceled: "storniert",
+    enter_amount: "Geben Sie einen Betrag ein.",
+    not_a_number: "Der Betrag muss eine Zahl sein.",
+    not_positive: "Der Betrag muss größer als null sein.",
+    too_many_decimals: "Höchstens zwei Nachkommastellen.",
+    too_large: "Der Betrag ist zu hoch.",
+    at_least: "Mindestens {}.",
+    at_most: "Höchstens {}.",
+    multiple_of: "Der Betrag muss ein Vielfaches von {} sein.",
+    cannot_start: "Das Aufladen kann nicht starten.",
+    config: "Prüfen Sie das Attribut {} des Widgets.",
+    unknown_user: "MyQ X kennt den Benutzer {} nicht.",
+    ambiguous_user: "{} passt zu mehreren Benutzern in MyQ X.",
+    provider_disabled: "Das Aufladen ist in MyQ X ausgeschaltet. Bitte wenden Sie sich an den \
+                        Administrator: Unter Einstellungen > Guthaben müssen External Payment \
+                        Providers aktiviert sein.",
+    unavailable: "Der Druckserver hat nicht geantwortet. Ihr Guthaben wurde nicht geändert.",
+    unexpected_answer: "Der Druckserver hat unerwartet geantwortet.",
+    refused: "Der Druckserver hat abgelehnt: {}",
+    unfinished_problem: "Die Zahlung konnte nicht abgeschlossen werden. Sie steht unten: \
+                         Schließen Sie sie ab oder stornieren Sie sie.",
+    no_token: "Die Anmeldung am Druckserver ist fehlgeschlagen: kein Token.",
+    no_token_source: "Die Seite gibt dem Widget keine Anmeldung (token-url oder tokenProvider).",
+    sign_in_failed: "Die Anmeldung ist fehlgeschlagen: {}",
+    sign_in_timed_out: "Die Anmeldung wurde nicht innerhalb von {} s abgeschlossen.",
+};
+
+/// The languages besides English, the language of any other tag.
+static TRANSLATED: [&Texts; 3] = [&CS, &SK, &DE];
+
+/// Tables are told apart by their language.
+impl PartialEq for Texts {
+    fn eq(&self, other: &Texts) -> bool {
+        self.language == other.language
+    }
+}
+
+/// `pattern` with its `{}` replaced by `value`.
+fn fill(pattern: &str, value: &str) -> String {
+    pattern.replacen("{}", value, 1)
+}
+
 impl Texts {
-    fn is_cs(&self) -> bool {
-        self.lang == Lang::Cs
+    /// The table for a BCP 47 tag by its primary subtag (`cs-CZ` → Czech); English for any
+    /// language without one.
+    pub fn of(tag: &str) -> &'static Texts {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        TRANSLATED
+            .into_iter()
+            .find(|texts| texts.language.eq_ignore_ascii_case(primary))
+            .unwrap_or(&EN)
     }
 
     /// An amount to edit, with the language's decimal mark: `100.50`, `100,50`.
     pub fn decimal(&self, amount: Money) -> String {
-        let text = plain(amount);
-        if self.is_cs() {
-            text.replace('.', ",")
-        } else {
-            text
-        }
+        plain(amount).replace('.', self.decimal_mark.encode_utf8(&mut [0; 4]))
     }
 
     /// The confirm button: "Top up 100,00 Kč".
     pub fn confirm(&self, amount: &str) -> String {
-        if self.is_cs() {
-            format!("Dobít {amount}")
-        } else {
-            format!("Top up {amount}")
-        }
+        fill(self.confirm, amount)
+    }
+
+    /// "2 unfinished payments"; `category` is `Intl.PluralRules`' for `count`.
+    pub fn unfinished(&self, count: usize, category: &str) -> String {
+        fill(self.unfinished.form(category), &count.to_string())
     }
 
     /// "Added 100.00 CZK (No. 5). New credit: 220.00 CZK.", with the payment's id when its
@@ -130,191 +378,159 @@ impl Texts {
         (payment_no, payment_id): (Option<&str>, &str),
         balance: Option<&str>,
     ) -> String {
-        let number = match payment_no {
-            Some(number) => format!(" ({} {number})", self.no),
-            None => format!(
-                " ({} {payment_id})",
-                if self.is_cs() { "platba" } else { "payment" }
-            ),
+        let (label, number) = match payment_no {
+            Some(number) => (self.number, number),
+            None => (self.payment, payment_id),
         };
-        let (added, now) = if self.is_cs() {
-            ("Připsáno", "Nový kredit")
-        } else {
-            ("Added", "New credit")
-        };
+        let added = fill(self.added, credited);
         match balance {
-            Some(balance) => format!("{added} {credited}{number}. {now}: {balance}."),
-            None => format!("{added} {credited}{number}."),
+            Some(balance) => format!(
+                "{added} ({label} {number}). {}: {balance}.",
+                self.new_credit
+            ),
+            None => format!("{added} ({label} {number})."),
         }
     }
 
-    pub fn rolled_back(&self, reason: &str) -> String {
-        if reason.is_empty() {
-            self.canceled.to_owned()
-        } else {
-            format!("{} {reason}", self.canceled)
-        }
-    }
-
-    pub fn problem(&self, kind: ProblemKind, server_message: &str) -> String {
-        match kind {
-            ProblemKind::ProviderDisabled => self.provider_disabled.to_owned(),
-            ProblemKind::Unavailable => self.unavailable.to_owned(),
-            ProblemKind::Unfinished => self.unfinished_problem.to_owned(),
-            ProblemKind::Refused | ProblemKind::Input => server_message.to_owned(),
-            ProblemKind::SignIn => {
-                let failed = if self.is_cs() {
-                    "Přihlášení k tiskovému serveru selhalo"
-                } else {
-                    "Signing in to the print server failed"
-                };
-                format!("{failed} ({server_message}).")
-            }
+    /// A rollback's result, with the reason MyQ X keeps (the page's or the server's words).
+    pub fn rolled_back(&self, reason: Option<&str>) -> String {
+        match reason.filter(|reason| !reason.is_empty()) {
+            Some(reason) => format!("{} {reason}", self.canceled),
+            None => self.canceled.to_owned(),
         }
     }
 
     pub fn progress(&self, step: &Progress) -> &'static str {
-        let cs = self.is_cs();
         match step {
-            Progress::Creating | Progress::Created(_) => {
-                if cs {
-                    "Zakládám platbu…"
-                } else {
-                    "Creating the payment…"
-                }
-            }
-            Progress::Approving(_) => {
-                if cs {
-                    "Čekám na schválení platby…"
-                } else {
-                    "Waiting for the payment step…"
-                }
-            }
-            Progress::Updating(_) => {
-                if cs {
-                    "Upravuji částku…"
-                } else {
-                    "Updating the amount…"
-                }
-            }
-            Progress::Committing(_) => {
-                if cs {
-                    "Připisuji kredit…"
-                } else {
-                    "Adding the credit…"
-                }
-            }
-            Progress::Verifying(_) => {
-                if cs {
-                    "Ověřuji platbu…"
-                } else {
-                    "Checking the payment…"
-                }
-            }
-            Progress::RollingBack(_) => {
-                if cs {
-                    "Ruším platbu…"
-                } else {
-                    "Canceling the payment…"
-                }
-            }
+            Progress::Creating | Progress::Created(_) => self.creating,
+            Progress::Approving(_) => self.approving,
+            Progress::Updating(_) => self.updating,
+            Progress::Committing(_) => self.committing,
+            Progress::Verifying(_) => self.verifying,
+            Progress::RollingBack(_) => self.rolling_back,
         }
     }
 
     pub fn state(&self, state: &PaymentState) -> &'static str {
-        match (state, self.is_cs()) {
-            (PaymentState::Created, false) => "unfinished",
-            (PaymentState::Completed, false) => "completed",
-            (PaymentState::Canceled, false) => "canceled",
-            (PaymentState::Created, true) => "nedokončená",
-            (PaymentState::Completed, true) => "dokončená",
-            (PaymentState::Canceled, true) => "zrušená",
+        match state {
+            PaymentState::Created => self.state_created,
+            PaymentState::Completed => self.state_completed,
+            PaymentState::Canceled => self.state_canceled,
         }
     }
 
-    /// Why a typed amount is refused; `limit` is the bound, formatted.
-    pub fn amount_error(&self, error: &AmountError, limit: &str) -> String {
-        let cs = self.is_cs();
-        match error {
-            AmountError::Empty => (if cs {
-                "Zadejte částku."
-            } else {
-                "Enter an amount."
-            })
-            .into(),
-            AmountError::NotANumber => (if cs {
-                "Částka musí být číslo."
-            } else {
-                "The amount must be a number."
-            })
-            .into(),
-            AmountError::NotPositive => (if cs {
-                "Částka musí být větší než nula."
-            } else {
-                "The amount must be more than zero."
-            })
-            .into(),
-            AmountError::TooManyDecimals => (if cs {
-                "Nejvýše dvě desetinná místa."
-            } else {
-                "At most two decimal places."
-            })
-            .into(),
-            AmountError::TooLarge => (if cs {
-                "Částka je příliš vysoká."
-            } else {
-                "The amount is too large."
-            })
-            .into(),
-            AmountError::BelowMin(_) => {
-                if cs {
-                    format!("Nejméně {limit}.")
-                } else {
-                    format!("At least {limit}.")
-                }
-            }
-            AmountError::AboveMax(_) => {
-                if cs {
-                    format!("Nejvýše {limit}.")
-                } else {
-                    format!("At most {limit}.")
-                }
-            }
-            AmountError::OffStep(_) => {
-                if cs {
-                    format!("Částka musí být násobkem {limit}.")
-                } else {
-                    format!("The amount must be a multiple of {limit}.")
-                }
-            }
+    /// Why an amount is refused; `money` formats the bound it names.
+    pub fn amount_error(&self, error: &AmountError, money: impl Fn(Money) -> String) -> String {
+        let (pattern, limit) = match error {
+            AmountError::Empty => return self.enter_amount.to_owned(),
+            AmountError::NotANumber => return self.not_a_number.to_owned(),
+            AmountError::NotPositive => return self.not_positive.to_owned(),
+            AmountError::TooManyDecimals => return self.too_many_decimals.to_owned(),
+            AmountError::TooLarge => return self.too_large.to_owned(),
+            AmountError::BelowMin(min) => (self.at_least, min),
+            AmountError::AboveMax(max) => (self.at_most, max),
+            AmountError::OffStep(step) => (self.multiple_of, step),
+        };
+        fill(pattern, &money(*limit))
+    }
+
+    /// What went wrong, in this language; only the server's and the page's own messages are
+    /// shown as they came.
+    pub fn problem(&self, problem: &Problem, money: impl Fn(Money) -> String) -> String {
+        match problem {
+            Problem::Config(error) => fill(self.config, error.attribute),
+            Problem::Amount(error) => self.amount_error(error, money),
+            Problem::Start(StartError::UnknownUser(name)) => fill(self.unknown_user, name),
+            Problem::Start(StartError::AmbiguousUser(name)) => fill(self.ambiguous_user, name),
+            Problem::Start(StartError::ProviderInactive(_)) => self.provider_disabled.to_owned(),
+            Problem::Start(StartError::Api(error)) | Problem::Api(error) => self.api_error(error),
+            Problem::Unfinished { .. } => self.unfinished_problem.to_owned(),
         }
+    }
+
+    fn api_error(&self, error: &ApiError) -> String {
+        let sentence = match &error.failure {
+            Failure::TokenSource(TokenSourceFailure::Missing) => self.no_token_source,
+            Failure::TokenSource(TokenSourceFailure::Rejected(message)) => {
+                return fill(self.sign_in_failed, message);
+            }
+            Failure::TokenSource(TokenSourceFailure::TimedOut(limit_ms)) => {
+                return fill(self.sign_in_timed_out, &(limit_ms / 1000).to_string());
+            }
+            _ if error.operation == Operation::Token => self.no_token,
+            _ if error.provider_disabled() => self.provider_disabled,
+            Failure::Refused {
+                status, message, ..
+            } if *status < 500 => {
+                let detail = if message.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    message.clone()
+                };
+                return fill(self.refused, &detail);
+            }
+            Failure::Contract(_) => self.unexpected_answer,
+            _ => self.unavailable,
+        };
+        sentence.to_owned()
+    }
+
+    /// Every word and pattern of the table, for the tests that compare tables.
+    pub fn all(&self) -> Vec<&'static str> {
+        vec![
+            self.loading,
+            self.credit,
+            self.top_up_credit,
+            self.amount,
+            self.presets,
+            self.providers,
+            self.close,
+            self.try_again,
+            self.recent,
+            self.unfinished.one,
+            self.unfinished.few,
+            self.unfinished.other,
+            self.finish,
+            self.cancel_payment,
+            self.confirm,
+            self.added,
+            self.new_credit,
+            self.number,
+            self.payment,
+            self.canceled,
+            self.creating,
+            self.approving,
+            self.updating,
+            self.committing,
+            self.verifying,
+            self.rolling_back,
+            self.state_created,
+            self.state_completed,
+            self.state_canceled,
+            self.enter_amount,
+            self.not_a_number,
+            self.not_positive,
+            self.too_many_decimals,
+            self.too_large,
+            self.at_least,
+            self.at_most,
+            self.multiple_of,
+            self.cannot_start,
+            self.config,
+            self.unknown_user,
+            self.ambiguous_user,
+            self.provider_disabled,
+            self.unavailable,
+            self.unexpected_answer,
+            self.refused,
+            self.unfinished_problem,
+            self.no_token,
+            self.no_token_source,
+            self.sign_in_failed,
+            self.sign_in_timed_out,
+        ]
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn picks_czech_for_cs_tags_only() {
-        assert_eq!(Lang::of("cs"), Lang::Cs);
-        assert_eq!(Lang::of("cs-CZ"), Lang::Cs);
-        assert_eq!(Lang::of("en-GB"), Lang::En);
-        assert_eq!(Lang::of("sk"), Lang::En);
-    }
-
-    #[test]
-    fn words_results_in_both_languages() {
-        assert_eq!(
-            EN.committed("100.00 CZK", (Some("5"), "34200"), Some("220.00 CZK")),
-            "Added 100.00 CZK (No. 5). New credit: 220.00 CZK."
-        );
-        assert_eq!(
-            CS.committed("100,00 Kč", (None, "34200"), None),
-            "Připsáno 100,00 Kč (platba 34200)."
-        );
-        assert_eq!(CS.confirm("100,00 Kč"), "Dobít 100,00 Kč");
-        assert!(EN.provider_disabled.contains("Settings > Credit"));
-        assert!(CS.provider_disabled.contains("Nastavení > Kredit"));
-    }
-}
+mod tests;

@@ -4,7 +4,8 @@
 //! connected; the returned [`MountedWidget`] carries the element's methods.
 
 mod format;
-mod i18n;
+/// Public for the tests that hold the tables against the rendered widget.
+pub mod i18n;
 mod topup;
 
 use std::any::Any;

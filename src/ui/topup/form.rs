@@ -5,7 +5,6 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{Action, Shared};
-use crate::host::{AmountError, AmountRules, Money};
 
 #[component]
 pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
@@ -65,7 +64,7 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
             Some(
                 shared
                     .texts()
-                    .amount_error(&error, &limit_text(&shared, &error, &rules)),
+                    .amount_error(&error, |limit| shared.money(limit)),
             )
         }
     };
@@ -172,15 +171,4 @@ pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
             </div>
         </form>
     }
-}
-
-/// The bound an amount error names, formatted for the reader.
-fn limit_text(shared: &Shared, error: &AmountError, rules: &AmountRules) -> String {
-    let limit: Option<Money> = match error {
-        AmountError::BelowMin(min) => Some(*min),
-        AmountError::AboveMax(_) => rules.max,
-        AmountError::OffStep(step) => Some(*step),
-        _ => None,
-    };
-    limit.map(|l| shared.money(l)).unwrap_or_default()
 }

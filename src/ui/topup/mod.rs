@@ -8,9 +8,9 @@ use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use crate::host::{Money, Notice, Phase, View, Widget};
-use crate::ui::format::MoneyFormat;
-use crate::ui::i18n::{Lang, Texts};
+use crate::host::{Money, Notice, Phase, Problem, View, Widget};
+use crate::ui::format::{MoneyFormat, plural_category};
+use crate::ui::i18n::Texts;
 
 /// The widget's CSS: lives in the shadow root, BEM classes `myq-topup__*`, themed by
 /// `--myq-topup-*` custom properties and `::part()`.
@@ -21,25 +21,36 @@ pub const STYLE: &str = include_str!("style.css");
 pub(crate) struct Shared {
     widget: SendWrapper<Widget>,
     pub view: ReadSignal<View>,
-    pub lang: Memo<Lang>,
+    /// The words of the language `locale` names.
+    texts: Memo<&'static Texts>,
     locale: Memo<String>,
     currency: Memo<Option<String>>,
 }
 
 impl Shared {
     pub fn texts(&self) -> &'static Texts {
-        self.lang.get().texts()
+        self.texts.get()
     }
 
     /// The words as they are now, without subscribing. The starting and ready views are built
     /// anew on every (re)start, the only time the language and the configuration change, so
     /// what they show once needs no reactive update: each one costs the bundle code.
     pub fn texts_now(&self) -> &'static Texts {
-        self.lang.get_untracked().texts()
+        self.texts.get_untracked()
     }
 
     pub fn money(&self, amount: Money) -> String {
         MoneyFormat::new(&self.locale.get(), self.currency.get().as_deref()).format(amount)
+    }
+
+    /// `Intl.PluralRules`' category for `count` in the widget's locale.
+    pub fn plural(&self, count: usize) -> String {
+        plural_category(&self.locale.get(), count)
+    }
+
+    /// A problem in the widget's language, amounts formatted for the reader.
+    pub fn problem(&self, problem: &Problem) -> String {
+        self.texts().problem(problem, |amount| self.money(amount))
     }
 
     pub fn busy(&self) -> bool {
@@ -72,15 +83,15 @@ pub(crate) enum Action {
 #[component]
 pub fn TopUp(widget: Widget) -> impl IntoView {
     let view = widget.view();
-    let page_language = widget.page_language();
-    let locale = Memo::new(move |_| {
-        view.with(|v| v.config.as_ref().and_then(|c| c.locale.clone()))
-            .unwrap_or_else(|| page_language.clone())
-    });
+    let locale = {
+        let widget = SendWrapper::new(widget.clone());
+        // Read again at every (re)start, when the view is new.
+        Memo::new(move |_| view.with(|_| widget.language()))
+    };
     let shared = Shared {
         widget: SendWrapper::new(widget),
         view,
-        lang: Memo::new(move |_| Lang::of(&locale.get())),
+        texts: Memo::new(move |_| Texts::of(&locale.get())),
         locale,
         currency: Memo::new(move |_| {
             view.with(|v| v.config.as_ref().and_then(|c| c.currency.clone()))
@@ -129,11 +140,11 @@ enum Part {
 
 /// The widget could not start: why, and a way to try again.
 fn start_failure(shared: Shared) -> impl IntoView {
-    let Phase::Failed { kind, error } = shared.view.get_untracked().phase else {
+    let Phase::Failed(problem) = shared.view.get_untracked().phase else {
         return ().into_any();
     };
     let texts = shared.texts_now();
-    let message = texts.problem(kind, &error.message);
+    let message = shared.problem(&problem);
     let restart = shared.clone();
     view! {
         {alert(format!("{} {message}", texts.cannot_start))}
@@ -200,13 +211,13 @@ fn notice(shared: Shared) -> impl IntoView {
     move || {
         let texts = shared.texts();
         let notice = notice.get()?;
-        let Notice::Problem { kind, error } = &notice else {
+        let Notice::Problem(problem) = &notice else {
             let text = result_text(&shared, &notice);
             return Some(
                 view! { <p class="myq-topup__result" part="result">{text}</p> }.into_any(),
             );
         };
-        let retry = notice
+        let retry = problem
             .can_retry()
             .then(|| shared.view.with_untracked(|v| v.last_amount))
             .flatten()
@@ -223,7 +234,7 @@ fn notice(shared: Shared) -> impl IntoView {
                     </button>
                 }
             });
-        Some(view! { {alert(texts.problem(*kind, &error.message))} {retry} }.into_any())
+        Some(view! { {alert(shared.problem(problem))} {retry} }.into_any())
     }
 }
 
@@ -261,7 +272,7 @@ fn result_text(shared: &Shared, notice: &Notice) -> Option<String> {
             (payment_no.as_deref(), payment_id),
             balance.map(|b| shared.money(b)).as_deref(),
         )),
-        Notice::RolledBack { reason } => Some(texts.rolled_back(reason)),
+        Notice::RolledBack { reason } => Some(texts.rolled_back(reason.as_deref())),
         Notice::Problem { .. } => None,
     }
 }

@@ -18,6 +18,7 @@ pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
             return None;
         }
         let texts = shared.texts();
+        let heading = texts.unfinished(pending.len(), &shared.plural(pending.len()));
         let items = pending
             .into_iter()
             .map(|payment| {
@@ -47,9 +48,10 @@ pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
                 }
             })
             .collect_view();
+        let label = heading.clone();
         Some(view! {
-            <section class="myq-topup__unfinished" part="unfinished" aria-label=texts.unfinished>
-                <h3 class="myq-topup__heading">{texts.unfinished}</h3>
+            <section class="myq-topup__unfinished" part="unfinished" aria-label=label>
+                <h3 class="myq-topup__heading">{heading}</h3>
                 <ul class="myq-topup__list">{items}</ul>
             </section>
         })
@@ -98,7 +100,7 @@ pub(super) fn Recent(shared: Shared) -> impl IntoView {
 fn describe(shared: &Shared, payment: &Payment) -> String {
     let amount = shared.money(payment.amount);
     match &payment.payment_no {
-        Some(number) => format!("{} {number} · {amount}", shared.texts().no),
+        Some(number) => format!("{} {number} · {amount}", shared.texts().number),
         None => amount,
     }
 }
