@@ -127,6 +127,11 @@ describe("the standalone page", () => {
   });
 
   test("screenshots: light and dark, English and Czech", async () => {
+    // The one line naming what the payment goes through, in the page's words.
+    const paidVia = {
+      en: "Payment via: External Payment Providers",
+      cs: "Platba přes: External Payment Providers",
+    };
     for (const colorScheme of ["light", "dark"]) {
       for (const locale of ["en", "cs"]) {
         const { page, context } = await open("/myq-topup/", {
@@ -135,7 +140,7 @@ describe("the standalone page", () => {
           viewport: { width: 720, height: 440 },
         });
         await page.evaluate((tag) => document.querySelector("myq-topup").setAttribute("locale", tag), locale);
-        await page.locator("myq-topup .myq-topup__balance").waitFor();
+        await page.locator("myq-topup .myq-topup__provider", { hasText: paidVia[locale] }).waitFor();
         await page.locator("myq-topup button.myq-topup__button").first().click();
         await page.locator("myq-topup .myq-topup__preset").nth(1).click();
         await page.screenshot({ path: new URL(`widget-${locale}-${colorScheme}.png`, SHOTS).pathname });

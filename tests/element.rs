@@ -12,7 +12,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
-async fn mounts_fetches_a_token_resolves_the_user_and_shows_the_providers() {
+async fn mounts_fetches_a_token_resolves_the_user_and_names_its_provider() {
     reset().await;
     let (element, _widget) = mount_standard(&[]);
     let ready = detail(&next_event(&element, "ready").await);
@@ -41,9 +41,17 @@ async fn mounts_fetches_a_token_resolves_the_user_and_shows_the_providers() {
         shadow_text(&element, "button").as_deref(),
         Some("Top up credit")
     );
+    // One line naming what the payment goes through; the ready event lists every provider.
+    assert_eq!(
+        shadow_text(&element, "[part~=providers]").as_deref(),
+        Some("Payment via: External Payment Providers")
+    );
     let html = shadow_html(&element);
-    for name in ["External Payment Providers", "PayPal", "Voucher"] {
-        assert!(html.contains(name), "{name} shown in {html}");
+    for other in ["PayPal", "Voucher"] {
+        assert!(
+            !html.contains(other),
+            "only the configured provider: {html}"
+        );
     }
     assert_eq!(
         shadow_text(&element, ".myq-topup__balance").as_deref(),

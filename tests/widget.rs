@@ -143,6 +143,10 @@ async fn presets_follow_the_amounts_attribute_and_locale_formats_them() {
         Some("Dobít kredit")
     );
     assert_eq!(
+        shadow_text(&element, ".myq-topup__provider").as_deref(),
+        Some("Platba přes: External Payment Providers")
+    );
+    assert_eq!(
         shadow_query(&element, "section")
             .unwrap()
             .get_attribute("lang")

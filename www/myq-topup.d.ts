@@ -77,16 +77,22 @@ export interface MyqTopupElement extends HTMLElement {
   refresh(): void;
 }
 
+/** The element's events. They bubble and are composed, so hosts may listen on the element, on
+ *  `document` or on `window`: the three global event maps below extend this one. */
+export interface MyqTopupEventMap {
+  "myq-topup-ready": CustomEvent<MyqTopupReadyDetail>;
+  "myq-topup-created": CustomEvent<MyqTopupCreatedDetail>;
+  "myq-topup-committed": CustomEvent<MyqTopupCommittedDetail>;
+  "myq-topup-rolled-back": CustomEvent<MyqTopupRolledBackDetail>;
+  "myq-topup-error": CustomEvent<MyqTopupErrorDetail>;
+}
+
 declare global {
   interface HTMLElementTagNameMap {
     "myq-topup": MyqTopupElement;
   }
 
-  interface HTMLElementEventMap {
-    "myq-topup-ready": CustomEvent<MyqTopupReadyDetail>;
-    "myq-topup-created": CustomEvent<MyqTopupCreatedDetail>;
-    "myq-topup-committed": CustomEvent<MyqTopupCommittedDetail>;
-    "myq-topup-rolled-back": CustomEvent<MyqTopupRolledBackDetail>;
-    "myq-topup-error": CustomEvent<MyqTopupErrorDetail>;
-  }
+  interface HTMLElementEventMap extends MyqTopupEventMap {}
+  interface DocumentEventMap extends MyqTopupEventMap {}
+  interface WindowEventMap extends MyqTopupEventMap {}
 }

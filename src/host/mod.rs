@@ -16,6 +16,6 @@ pub use widget::{CANCELED_BY_USER, Notice, Phase, Problem, View, Widget};
 
 /// What the UI needs of the layers below, named here so that it never reaches around the host.
 pub use crate::api::{
-    ApiError, Failure, Money, Operation, Payment, PaymentState, TokenSourceFailure,
+    ApiError, Failure, Money, Operation, Payment, PaymentState, Provider, TokenSourceFailure,
 };
 pub use crate::topup::{AmountError, Progress, StartError, plain};

@@ -18,7 +18,10 @@ const TOPUPS: u32 = 1000;
 
 pub fn bench() -> Result {
     stage("tools");
-    let tools = tools::ensure(tools::Needs { browser: true })?;
+    let tools = tools::ensure(tools::Needs {
+        browser: true,
+        typescript: false,
+    })?;
     stage("widget: release bundle");
     tools.build_bundle()?;
 

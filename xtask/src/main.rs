@@ -82,7 +82,10 @@ fn demo(args: &[String]) -> Result {
         _ => return Err(USAGE.to_owned()),
     };
     stage("tools");
-    let tools = tools::ensure(tools::Needs { browser: false })?;
+    let tools = tools::ensure(tools::Needs {
+        browser: false,
+        typescript: false,
+    })?;
     stage("widget: release bundle");
     tools.build_bundle()?;
     stage("simulator");
@@ -102,10 +105,16 @@ fn demo(args: &[String]) -> Result {
 
 fn test() -> Result {
     stage("tools");
-    let tools = tools::ensure(tools::Needs { browser: true })?;
+    let tools = tools::ensure(tools::Needs {
+        browser: true,
+        typescript: true,
+    })?;
 
     stage("native unit tests and simulator HTTP tests");
     run(cargo().args(["test", "--workspace", "--locked"]))?;
+
+    stage("TypeScript declarations: tsc --strict on a usage file");
+    tools.check_declarations()?;
 
     stage("widget: release bundle and its size budget");
     tools.build_bundle()?;

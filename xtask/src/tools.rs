@@ -1,7 +1,8 @@
 //! The tools the tasks need, installed when missing and skipped when present at the right
 //! version: the wasm target, trunk, wasm-bindgen-cli (exactly the wasm-bindgen in Cargo.lock),
 //! wasm-opt (binaryen from npm, into target/), terser (from npm, into target/) for the shipped
-//! JavaScript, and Chromium with its driver for the browser tests.
+//! JavaScript, TypeScript (from npm, into target/) to type-check the element's declarations, and
+//! Chromium with its driver for the browser tests.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,11 +19,17 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// Minifies the shipped JavaScript; trunk's own minifier fails on wasm-bindgen's glue.
 const TERSER_VERSION: &str = "5.51.4";
+/// Type-checks `www/myq-topup.d.ts` as a host would use it; 5.x runs on this machine's Node 20.
+const TYPESCRIPT_VERSION: &str = "5.9.3";
+/// The usage file and its strict tsconfig that `tsc` checks the declarations through.
+const DECLARATION_CHECK: &str = "e2e/types/tsconfig.json";
 /// The JavaScript a page downloads, minified in place after `trunk build`.
 const SHIPPED_JS: [&str; 2] = ["wasm/myq-topup.js", "myq-topup.js"];
 
 pub struct Needs {
     pub browser: bool,
+    /// tsc, for [`Tools::check_declarations`].
+    pub typescript: bool,
 }
 
 /// The tools, ready; [`Tools::command`] puts them on a command's PATH.
@@ -56,6 +63,9 @@ pub fn ensure(needs: Needs) -> Result<Tools> {
     )?;
     ensure_npm_tool("binaryen", BINARYEN_VERSION)?;
     ensure_npm_tool("terser", TERSER_VERSION)?;
+    if needs.typescript {
+        ensure_npm_tool("typescript", TYPESCRIPT_VERSION)?;
+    }
     if needs.browser {
         ensure_browser()?;
         ensure_e2e_packages()?;
@@ -74,6 +84,16 @@ impl Tools {
         let mut with_path = Command::new(command.get_program());
         with_path.args(command.get_args()).env("PATH", &self.path);
         with_path
+    }
+
+    /// `tsc` on a usage file of `www/myq-topup.d.ts` (strict, no output): fails when a
+    /// declaration a host relies on is missing or wrong, or an `@ts-expect-error` line passes.
+    pub fn check_declarations(&self) -> Result {
+        run(
+            Command::new(npm_tool_dir("typescript").join("node_modules/.bin/tsc"))
+                .arg("--project")
+                .arg(root().join(DECLARATION_CHECK)),
+        )
     }
 
     /// `trunk build --release` into target/www (`trunk serve`'s debug build goes to dist/),

@@ -8,7 +8,7 @@ use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use crate::host::{Money, Notice, Phase, Problem, View, Widget};
+use crate::host::{Money, Notice, Phase, Problem, Provider, View, Widget};
 use crate::ui::format::{MoneyFormat, plural_category};
 use crate::ui::i18n::Texts;
 
@@ -173,36 +173,35 @@ fn ready_view(shared: Shared) -> impl IntoView {
             })
         }
     };
-    // Fixed while the ready view lives (see `Shared::texts_now`).
-    let providers = shared.view.with_untracked(|v| {
-        let chosen = v.config.as_ref().map(|c| c.provider.as_str());
-        v.providers
-            .iter()
-            .map(|p| {
-                let selected = chosen == Some(p.reference.as_str());
-                view! {
-                    <li
-                        class="myq-topup__provider"
-                        class:myq-topup__provider--selected=selected
-                        data-reference=p.reference.clone()
-                    >
-                        {p.name.clone()}
-                    </li>
-                }
-            })
-            .collect_view()
+    // Fixed while the ready view lives (see `Shared::texts_now`). The part keeps its name from
+    // when it listed every provider, so hosts' `::part(providers)` styles still apply.
+    let paid_via = shared.view.with_untracked(|v| {
+        let label = provider_label(&v.providers, &v.config.as_ref()?.provider)?.to_owned();
+        Some(view! {
+            <p class="myq-topup__provider" part="providers">
+                {shared.texts_now().paid_via} ": " {label}
+            </p>
+        })
     });
-    let providers_label = shared.texts_now().providers;
     view! {
         {balance}
         <form::AmountForm shared=shared.clone() />
-        <ul class="myq-topup__providers" part="providers" aria-label=providers_label>
-            {providers}
-        </ul>
+        {paid_via}
         {notice(shared.clone())}
         <payments::Unfinished shared=shared.clone() />
         <payments::Recent shared=shared />
     }
+}
+
+/// What the student's payment goes through, in the administrator's words: the configured
+/// provider's description, else its name. The other providers are no choice a student can make
+/// here (the `provider` attribute picks one), so they are not shown.
+fn provider_label<'a>(providers: &'a [Provider], reference: &str) -> Option<&'a str> {
+    let provider = providers.iter().find(|p| p.reference == reference)?;
+    [&provider.description, &provider.name]
+        .into_iter()
+        .map(|text| text.trim())
+        .find(|text| !text.is_empty())
 }
 
 /// The last flow's result; problems are alerts, with a retry where it makes sense.
@@ -274,5 +273,32 @@ fn result_text(shared: &Shared, notice: &Notice) -> Option<String> {
         )),
         Notice::RolledBack { reason } => Some(texts.rolled_back(reason.as_deref())),
         Notice::Problem { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(reference: &str, name: &str, description: &str) -> Provider {
+        Provider {
+            name: name.into(),
+            reference: reference.into(),
+            description: description.into(),
+        }
+    }
+
+    #[test]
+    fn names_the_configured_provider_by_its_description_then_its_name() {
+        let providers = [
+            provider("external", "External Payment Providers", ""),
+            provider("paypal", "PayPal", "Pay with your PayPal account"),
+            provider("voucher", "", " "),
+        ];
+        let label = |reference| provider_label(&providers, reference);
+        assert_eq!(label("external"), Some("External Payment Providers"));
+        assert_eq!(label("paypal"), Some("Pay with your PayPal account"));
+        assert_eq!(label("voucher"), None, "no words to show");
+        assert_eq!(label("card"), None, "not an active provider");
     }
 }
