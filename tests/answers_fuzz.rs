@@ -204,7 +204,7 @@ fn deeply_nested_answers_are_refused_not_overflowed() {
         "]".repeat(100)
     );
     assert_eq!(
-        json::parse::<json::Json>(&hundred).unwrap_err(),
+        json::parse::<Value>(&hundred).unwrap_err(),
         format!("the answer nests deeper than {} levels", json::MAX_DEPTH)
     );
     let deepest = format!(
@@ -212,7 +212,7 @@ fn deeply_nested_answers_are_refused_not_overflowed() {
         "[".repeat(json::MAX_DEPTH + 1),
         "]".repeat(json::MAX_DEPTH + 1)
     );
-    assert!(json::parse::<json::Json>(&deepest).is_ok());
+    assert!(json::parse::<Value>(&deepest).is_ok());
     let one_more = format!("[{deepest}]");
-    assert!(json::parse::<json::Json>(&one_more).is_err());
+    assert!(json::parse::<Value>(&one_more).is_err());
 }

@@ -4,7 +4,9 @@ use std::rc::Rc;
 
 use super::error::{ApiError, Operation};
 use super::http::{self, Method};
-use super::json::{self, FromJson};
+use serde::de::DeserializeOwned;
+
+use super::json;
 use super::money::Money;
 use super::myq::Myq;
 use super::token::{TokenSource, Tokens};
@@ -92,7 +94,7 @@ impl Myq for MyqClient {
             Operation::CreatePayment,
             Method::POST,
             &path,
-            payment.to_json(),
+            json::write(payment),
         );
         self.json(call).await
     }
@@ -108,7 +110,7 @@ impl Myq for MyqClient {
             Operation::UpdatePayment,
             Method::PATCH,
             &path,
-            change.to_json(),
+            json::write(change),
         );
         self.empty(call).await
     }
@@ -126,7 +128,7 @@ impl Myq for MyqClient {
         reason: &str,
     ) -> Result<(), ApiError> {
         let path = payments_path(provider, Some(id), "/rollback");
-        let body = rollback_body(reason);
+        let body = json::write(&Rollback { reason });
         self.empty(Call::send(
             Operation::RollbackPayment,
             Method::POST,
@@ -144,7 +146,7 @@ impl Myq for MyqClient {
 }
 
 impl MyqClient {
-    async fn json<T: FromJson>(&self, call: Call<'_>) -> Result<T, ApiError> {
+    async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
         let operation = call.operation;
         let text = self.exchange(call).await?;
         json::parse(&text).map_err(|err| ApiError::contract(operation, err))

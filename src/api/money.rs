@@ -18,24 +18,13 @@ impl Money {
         ((scaled - rounded).abs() < 1e-6).then_some(Money(rounded as i64))
     }
 
-    /// The amount as a JSON number (`10`, `12.5`).
+    /// The amount as a number in currency units (`10.0`, `12.5`): for JavaScript.
     pub fn to_number(self) -> f64 {
         self.0 as f64 / 100.0
     }
 
     pub fn cents(self) -> i64 {
         self.0
-    }
-
-    /// The amount as JSON number text, without a float printer: `10`, `12.5`, `-0.05`.
-    pub fn to_json_number(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let (units, hundredths) = (self.0.unsigned_abs() / 100, self.0.unsigned_abs() % 100);
-        match hundredths {
-            0 => format!("{sign}{units}"),
-            h if h % 10 == 0 => format!("{sign}{units}.{}", h / 10),
-            h => format!("{sign}{units}.{h:02}"),
-        }
     }
 }
 
@@ -49,18 +38,5 @@ mod tests {
         assert_eq!(Money::from_number(0.1 + 0.2), Some(Money(30)));
         assert_eq!(Money::from_number(1.005), None);
         assert_eq!(Money::from_number(f64::NAN), None);
-    }
-
-    #[test]
-    fn writes_whole_amounts_as_integers() {
-        assert_eq!(Money(1000).to_json_number(), "10");
-        assert_eq!(Money(1250).to_json_number(), "12.5");
-        assert_eq!(Money(1205).to_json_number(), "12.05");
-        assert_eq!(Money(-5).to_json_number(), "-0.05");
-        assert_eq!(Money(0).to_json_number(), "0");
-        for cents in (-100_000..100_000).step_by(7) {
-            let number: f64 = Money(cents).to_json_number().parse().unwrap();
-            assert_eq!(Money::from_number(number), Some(Money(cents)));
-        }
     }
 }

@@ -1,127 +1,76 @@
 //! What MyQ X sends and takes, as docs/myq-api.md describes it.
 //!
-//! Readers accept MyQ X's quirks (see [`wire`](super::wire)) and ignore fields they do not
-//! know, so a newer server does not break the widget.
+//! Answers derive `Deserialize` and accept MyQ X's quirks through the functions in
+//! [`wire`](super::wire); fields they do not know are ignored, so a newer server does not break
+//! the widget. Request bodies derive `Serialize`.
 
-use super::json::{FromJson, Json, ObjectWriter};
+use serde::{Deserialize, Serialize};
+
 use super::money::Money;
 use super::wire;
 
 /// `POST /auth/token` answer, or the host's token endpoint answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct TokenAnswer {
     pub access_token: String,
+    #[serde(default, deserialize_with = "wire::text")]
     pub token_type: String,
     /// Lifetime in seconds; MyQ X issues 1800.
+    #[serde(default, deserialize_with = "wire::optional_number")]
     pub expires_in: Option<f64>,
 }
 
-impl FromJson for TokenAnswer {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let fields = value.fields()?;
-        Ok(TokenAnswer {
-            access_token: fields.required("access_token", Json::text)?,
-            token_type: fields.text_or_empty("token_type")?,
-            expires_in: fields.optional("expires_in", Json::number)?,
-        })
-    }
-}
-
 /// A recharge provider from `GET /v3/rechargeProviders`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Provider {
+    #[serde(default, deserialize_with = "wire::text")]
     pub name: String,
     pub reference: String,
+    #[serde(default, deserialize_with = "wire::text")]
     pub description: String,
 }
 
-impl FromJson for Provider {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let fields = value.fields()?;
-        Ok(Provider {
-            name: fields.text_or_empty("name")?,
-            reference: fields.required("reference", Json::text)?,
-            description: fields.text_or_empty("description")?,
-        })
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct ProviderList {
     pub providers: Vec<Provider>,
 }
 
-impl FromJson for ProviderList {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        Ok(ProviderList {
-            providers: value.fields()?.list("providers")?,
-        })
-    }
-}
-
 /// A user from `GET /v3/users/find`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct User {
+    #[serde(deserialize_with = "wire::user_id")]
     pub id: u64,
     pub username: String,
+    #[serde(default, deserialize_with = "wire::text")]
     pub fullname: String,
+    #[serde(default, deserialize_with = "wire::text")]
     pub email: String,
 }
 
-impl FromJson for User {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let fields = value.fields()?;
-        Ok(User {
-            id: fields.required("id", wire::user_id)?,
-            username: fields.required("username", Json::text)?,
-            fullname: fields.text_or_empty("fullname")?,
-            email: fields.text_or_empty("email")?,
-        })
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct UserList {
     pub users: Vec<User>,
 }
 
-impl FromJson for UserList {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        Ok(UserList {
-            users: value.fields()?.list("users")?,
-        })
-    }
+/// An account from `GET /v3/users/{id}/accounts`: its reference and its `limits.price`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Account {
+    #[serde(default, deserialize_with = "wire::text")]
+    pub reference: String,
+    #[serde(default)]
+    pub limits: Option<Limits>,
 }
 
-/// An account from `GET /v3/users/{id}/accounts`: its reference and its `limits.price`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Account {
-    pub reference: String,
+/// An account's `limits`: `price` is the credit.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Limits {
+    #[serde(default, deserialize_with = "wire::optional_money")]
     pub price: Option<Money>,
 }
 
-impl FromJson for Account {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let fields = value.fields()?;
-        let price = |limits: &Json| limits.fields()?.optional("price", wire::money);
-        Ok(Account {
-            reference: fields.text_or_empty("reference")?,
-            price: fields.optional("limits", price)?.flatten(),
-        })
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct AccountList {
     pub accounts: Vec<Account>,
-}
-
-impl FromJson for AccountList {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        Ok(AccountList {
-            accounts: value.fields()?.list("accounts")?,
-        })
-    }
 }
 
 /// The reference of the account that holds a user's credit.
@@ -130,59 +79,37 @@ pub const CREDIT_ACCOUNT: &str = "internalaccount";
 impl AccountList {
     /// The credit balance: the internal account's `limits.price`.
     pub fn credit(&self) -> Option<Money> {
-        self.accounts
+        let account = self
+            .accounts
             .iter()
-            .find(|a| a.reference == CREDIT_ACCOUNT)?
-            .price
+            .find(|a| a.reference == CREDIT_ACCOUNT)?;
+        account.limits.as_ref()?.price
     }
 }
 
 /// `params` of a payment: the amount, and whatever else the provider keeps.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PaymentParams {
     pub amount: Money,
 }
 
-impl PaymentParams {
-    fn to_json(&self) -> ObjectWriter {
-        ObjectWriter::new().money("amount", self.amount)
-    }
-}
-
 /// `POST …/payments` body.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NewPayment {
     pub user_id: u64,
     /// Left out when empty.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
     pub params: PaymentParams,
 }
 
-impl NewPayment {
-    pub fn to_json(&self) -> String {
-        let mut body = ObjectWriter::new().whole("userId", self.user_id);
-        if !self.description.is_empty() {
-            body = body.text("description", &self.description);
-        }
-        body.object("params", self.params.to_json()).finish()
-    }
-}
-
 /// `PATCH …/payments/{id}` body.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PaymentChange {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub params: PaymentParams,
-}
-
-impl PaymentChange {
-    pub fn to_json(&self) -> String {
-        let mut body = ObjectWriter::new();
-        if let Some(description) = &self.description {
-            body = body.text("description", description);
-        }
-        body.object("params", self.params.to_json()).finish()
-    }
 }
 
 /// The most characters MyQ X keeps of a payment's description (a rollback reason becomes it).
@@ -197,46 +124,34 @@ pub fn fit_description(text: &str) -> &str {
 }
 
 /// `POST …/payments/{id}/rollback` body.
-pub fn rollback_body(reason: &str) -> String {
-    ObjectWriter::new().text("reason", reason).finish()
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Rollback<'a> {
+    pub reason: &'a str,
 }
 
 /// `POST …/payments` answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreatedPayment {
+    #[serde(deserialize_with = "wire::id")]
     pub id: String,
+    #[serde(deserialize_with = "wire::user_id")]
     pub user_id: u64,
+    #[serde(deserialize_with = "wire::money")]
     pub amount: Money,
+    #[serde(default, deserialize_with = "wire::text")]
     pub description: String,
 }
 
-impl FromJson for CreatedPayment {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let fields = value.fields()?;
-        Ok(CreatedPayment {
-            id: fields.required("id", wire::id)?,
-            user_id: fields.required("userId", wire::user_id)?,
-            amount: fields.required("amount", wire::money)?,
-            description: fields.text_or_empty("description")?,
-        })
-    }
-}
-
 /// `POST …/payments/{id}/commit` answer: the credit added.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Committed {
+    #[serde(deserialize_with = "wire::money")]
     pub amount: Money,
 }
 
-impl FromJson for Committed {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        Ok(Committed {
-            amount: value.fields()?.required("amount", wire::money)?,
-        })
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PaymentState {
     /// Created, not yet effective.
     Created,
@@ -246,80 +161,45 @@ pub enum PaymentState {
     Canceled,
 }
 
-impl PaymentState {
-    fn read(value: &Json) -> Result<PaymentState, String> {
-        match value {
-            Json::Text(state) if state == "created" => Ok(PaymentState::Created),
-            Json::Text(state) if state == "completed" => Ok(PaymentState::Completed),
-            Json::Text(state) if state == "canceled" => Ok(PaymentState::Canceled),
-            _ => Err("expected created, completed or canceled".into()),
-        }
-    }
-}
-
 /// A payment from `GET …/payments?userId=`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Payment {
+    #[serde(deserialize_with = "wire::id")]
     pub id: String,
+    #[serde(deserialize_with = "wire::user_id")]
     pub user_id: u64,
+    #[serde(deserialize_with = "wire::money")]
     pub amount: Money,
+    #[serde(default)]
     pub currency: Option<String>,
     pub state: PaymentState,
+    #[serde(default, deserialize_with = "wire::text")]
     pub created: String,
+    #[serde(default, deserialize_with = "wire::text")]
     pub updated: String,
+    #[serde(default)]
     pub expires: Option<String>,
+    #[serde(default, deserialize_with = "wire::optional_id")]
     pub payment_no: Option<String>,
+    #[serde(default, deserialize_with = "wire::text")]
     pub provider: String,
+    #[serde(default, deserialize_with = "wire::text")]
     pub description: String,
 }
 
-impl FromJson for Payment {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let fields = value.fields()?;
-        Ok(Payment {
-            id: fields.required("id", wire::id)?,
-            user_id: fields.required("userId", wire::user_id)?,
-            amount: fields.required("amount", wire::money)?,
-            currency: fields.optional("currency", Json::text)?,
-            state: fields.required("state", PaymentState::read)?,
-            created: fields.text_or_empty("created")?,
-            updated: fields.text_or_empty("updated")?,
-            expires: fields.optional("expires", Json::text)?,
-            payment_no: fields.optional("paymentNo", wire::id)?,
-            provider: fields.text_or_empty("provider")?,
-            description: fields.text_or_empty("description")?,
-        })
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct PaymentList {
     pub payments: Vec<Payment>,
 }
 
-impl FromJson for PaymentList {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        Ok(PaymentList {
-            payments: value.fields()?.list("payments")?,
-        })
-    }
-}
-
 /// MyQ X's error body: `{"code": 400, "message": "…", "data": []}`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct ErrorBody {
+    #[serde(default, deserialize_with = "wire::optional_number")]
     pub code: Option<f64>,
+    #[serde(default, deserialize_with = "wire::text")]
     pub message: String,
-}
-
-impl FromJson for ErrorBody {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let fields = value.fields()?;
-        Ok(ErrorBody {
-            code: fields.optional("code", Json::number)?,
-            message: fields.text_or_empty("message")?,
-        })
-    }
 }
 
 #[cfg(test)]
@@ -393,7 +273,7 @@ mod tests {
             params: params.clone(),
         };
         assert_eq!(
-            created.to_json(),
+            json::write(&created),
             r#"{"userId":34173,"params":{"amount":12.5}}"#
         );
         let change = PaymentChange {
@@ -401,10 +281,11 @@ mod tests {
             params,
         };
         assert_eq!(
-            change.to_json(),
+            json::write(&change),
             r#"{"description":"Top-up \"A\"","params":{"amount":12.5}}"#
         );
-        assert_eq!(rollback_body("canceled"), r#"{"reason":"canceled"}"#);
+        let rollback = Rollback { reason: "canceled" };
+        assert_eq!(json::write(&rollback), r#"{"reason":"canceled"}"#);
     }
 
     #[test]

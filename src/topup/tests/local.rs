@@ -11,7 +11,9 @@ use myq_sim::data::SimData;
 use myq_sim::error::MyqError;
 use serde_json::Value;
 
-use crate::api::json::{FromJson, Json};
+use serde::de::DeserializeOwned;
+
+use crate::api::json;
 use crate::api::{self, ApiError, Failure, Money, Operation};
 
 pub const JNOVAK: u64 = 34173;
@@ -122,7 +124,7 @@ impl LocalMyq {
     }
 
     /// One call: yields once (so concurrent flows interleave), then applies the fault policy.
-    async fn call<T: FromJson>(
+    async fn call<T: DeserializeOwned>(
         &self,
         operation: Operation,
         apply: impl Fn(&mut myq_sim::myq::Myq) -> Result<Value, MyqError>,
@@ -151,8 +153,9 @@ impl LocalMyq {
             ));
         }
         match answer {
-            Ok(value) => api::json::parse(&value.to_string())
-                .map_err(|err| ApiError::contract(operation, err)),
+            Ok(value) => {
+                json::parse(&value.to_string()).map_err(|err| ApiError::contract(operation, err))
+            }
             Err(err) => Err(refused(operation, err.status.as_u16(), &err.message)),
         }
     }
@@ -200,7 +203,7 @@ impl api::Myq for LocalMyq {
         provider: &str,
         payment: &api::NewPayment,
     ) -> Result<api::CreatedPayment, ApiError> {
-        let body = serde_json::from_str(&payment.to_json()).unwrap();
+        let body = serde_json::to_value(payment).unwrap();
         self.call(Operation::CreatePayment, |s| {
             s.create_payment(provider, &body)
         })
@@ -213,9 +216,9 @@ impl api::Myq for LocalMyq {
         id: &str,
         change: &api::PaymentChange,
     ) -> Result<(), ApiError> {
-        let body = serde_json::from_str(&change.to_json()).unwrap();
+        let body = serde_json::to_value(change).unwrap();
         let update = |s: &mut myq_sim::myq::Myq| empty(s.update_payment(provider, id, &body));
-        self.call::<Json>(Operation::UpdatePayment, update)
+        self.call::<Value>(Operation::UpdatePayment, update)
             .await
             .map(drop)
     }
@@ -240,7 +243,7 @@ impl api::Myq for LocalMyq {
         reason: &str,
     ) -> Result<(), ApiError> {
         let rollback = |s: &mut myq_sim::myq::Myq| empty(s.rollback_payment(provider, id, reason));
-        self.call::<Json>(Operation::RollbackPayment, rollback)
+        self.call::<Value>(Operation::RollbackPayment, rollback)
             .await
             .map(drop)
     }
