@@ -5,16 +5,17 @@ use std::path::Path;
 
 use crate::{Result, root};
 
-/// The gzip total that `cargo xtask test` allows: the size reached (156,735 bytes), plus 2%.
-/// (150,548 before the reliability fixes: the intent key and the read after each create, the
-/// claims shared by a widget's sessions, the callback time limit, the URL parser's verdicts and
-/// the depth limit cost 6,187 bytes gzip.)
+/// The gzip total that `cargo xtask test` allows: the size reached (177,748 bytes), plus 2%.
+/// It grew from 150,548 in three deliberate steps (docs/size.md): the reliability fixes
+/// (+6,187), four languages and typed errors (about +2,900), and serde with serde-wasm-bindgen
+/// back as the stack asks (about +18,900, most of it the deserializer and the float printer
+/// serde's error messages keep alive).
 /// Sizes are deterministic for a given toolchain and lockfile; when a change shrinks the bundle,
 /// lower this so it never grows back unnoticed. The figure is for a toolchain without the
 /// `rust-src` component: with it, rustc writes local library paths into panic locations (about
 /// 0.8 KB raw, 0.15 KB gzip more), so compare sizes only between builds from clean on the same
 /// toolchain setup.
-pub const GZIP_BUDGET: u64 = 159_870;
+pub const GZIP_BUDGET: u64 = 181_303;
 
 /// One file of the bundle.
 pub struct FileSize {
