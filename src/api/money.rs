@@ -1,5 +1,8 @@
 //! Credit amounts in hundredths of the currency unit.
 
+use std::fmt;
+use std::ops::Add;
+
 /// An amount of credit in hundredths (cents, haléře).
 ///
 /// MyQ X sends plain JSON numbers; summing those as `f64` drifts, so amounts are whole cents
@@ -28,6 +31,25 @@ impl Money {
     }
 }
 
+/// `1250` cents as `12.50`: for messages in English and attribute errors (the view formats
+/// amounts with `Intl.NumberFormat`).
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let cents = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
+/// Credits add up in whole cents; a sum past any account saturates rather than wraps.
+impl Add for Money {
+    type Output = Money;
+
+    fn add(self, other: Money) -> Money {
+        Money(self.0.saturating_add(other.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +60,13 @@ mod tests {
         assert_eq!(Money::from_number(0.1 + 0.2), Some(Money(30)));
         assert_eq!(Money::from_number(1.005), None);
         assert_eq!(Money::from_number(f64::NAN), None);
+    }
+
+    #[test]
+    fn adds_and_prints_in_whole_cents() {
+        assert_eq!(Money(1250) + Money(5), Money(1255));
+        assert_eq!(Money(i64::MAX) + Money(1), Money(i64::MAX));
+        assert_eq!(Money(1250).to_string(), "12.50");
+        assert_eq!(Money(-5).to_string(), "-0.05");
     }
 }

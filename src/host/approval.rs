@@ -38,18 +38,27 @@ impl Approval for ElementApproval {
                 callback::seconds(limit)
             )),
             Answer::Resolved(value) => match self.approved_amount(&value) {
-                None => Approved::Commit,
-                Some(Ok(amount)) => Approved::CommitAmount(amount),
-                Some(Err(why)) => Approved::Reject(why),
+                NamedAmount::None => Approved::Commit,
+                NamedAmount::Valid(amount) => Approved::CommitAmount(amount),
+                NamedAmount::Refused(why) => Approved::Reject(why),
             },
         }
     }
 }
 
+/// What an approval's answer says of the amount.
+enum NamedAmount {
+    /// None: commit the payment's own amount.
+    None,
+    /// One within the bounds: commit it instead.
+    Valid(Money),
+    /// One that cannot be committed, and why (never the old amount instead).
+    Refused(String),
+}
+
 impl ElementApproval {
-    /// The amount an approval resolved to: `None` when it named none, else the amount or why
-    /// it cannot be committed (never the old amount instead).
-    fn approved_amount(&self, value: &JsValue) -> Option<Result<Money, String>> {
+    /// The amount an approval resolved to.
+    fn approved_amount(&self, value: &JsValue) -> NamedAmount {
         // A number names an amount, and so does an object's `amount`; anything else commits.
         let named = if value.is_object() {
             Reflect::get(value, &JsValue::from_str("amount")).unwrap_or(JsValue::UNDEFINED)
@@ -59,17 +68,19 @@ impl ElementApproval {
             JsValue::UNDEFINED
         };
         if named.is_undefined() || named.is_null() {
-            return None;
+            return NamedAmount::None;
         }
         let amount = named
             .as_f64()
             .ok_or(AmountError::NotANumber)
             .and_then(amount_from_number)
             .and_then(|amount| self.rules.check(amount));
-        Some(
-            amount
-                .map_err(|err| format!("approve named an amount that cannot be committed: {err}")),
-        )
+        match amount {
+            Ok(amount) => NamedAmount::Valid(amount),
+            Err(err) => NamedAmount::Refused(format!(
+                "approve named an amount that cannot be committed: {err}"
+            )),
+        }
     }
 }
 

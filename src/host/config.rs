@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::api::Money;
-use crate::topup::{AmountRules, MAX_HOST_DESCRIPTION_CHARS, Who, parse_decimal, plain};
+use crate::topup::{AmountRules, MAX_HOST_DESCRIPTION_CHARS, Who, parse_decimal};
 
 /// What the attributes say, checked. Built anew whenever an attribute changes.
 #[derive(Clone, Debug, PartialEq)]
@@ -202,10 +202,7 @@ fn read_rules(value: &impl Fn(&str) -> Option<String>) -> Result<AmountRules, Co
         step: positive("step")?,
     };
     if let Some(max) = rules.max.filter(|max| *max < rules.min) {
-        return Err(invalid(
-            "max",
-            format!("{} is below min {}", plain(max), plain(rules.min)),
-        ));
+        return Err(invalid("max", format!("{max} is below min {}", rules.min)));
     }
     Ok(rules)
 }

@@ -18,4 +18,4 @@ pub use widget::{CANCELED_BY_USER, Notice, Phase, Problem, View, Widget};
 pub use crate::api::{
     ApiError, Failure, Money, Operation, Payment, PaymentState, Provider, TokenSourceFailure,
 };
-pub use crate::topup::{AmountError, Progress, StartError, plain};
+pub use crate::topup::{AmountError, Progress, StartError};

@@ -14,8 +14,8 @@ use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
 use crate::api::{ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, Provider};
 use crate::topup::{
-    self, Account, AmountError, Claims, Intent, IntentKey, Outcome, Progress, Session, StartError,
-    amount_from_number, parse_decimal,
+    self, Account, AmountError, Busy, Claims, Intent, IntentKey, Outcome, Progress, Session,
+    StartError, amount_from_number, parse_decimal,
 };
 
 /// The reason MyQ X keeps when the user cancels an unfinished payment.
@@ -83,6 +83,18 @@ impl Problem {
             },
         }
     }
+}
+
+/// What became of a trigger: a click, `topUp()`.
+#[derive(Debug)]
+pub enum Triggered {
+    /// Not ready, a flow already running, or the payment no longer pending: nothing was done,
+    /// as a double click must be.
+    Ignored,
+    /// The flow ended as asked, committed or rolled back; its event went out.
+    Settled(Outcome),
+    /// Refused or failed; `myq-topup-error` went out with this detail.
+    Failed(events::Error),
 }
 
 /// The result of the last flow, shown until the next one starts.
@@ -225,13 +237,14 @@ impl Widget {
         Config::read(|name| element.get_attribute(name), &page)
     }
 
-    /// Tops up `amount`. `None` when the widget is not ready or a flow is already running: the
-    /// trigger is ignored, as a double click must be.
-    pub async fn top_up(&self, amount: Money) -> Option<Result<Outcome, events::Error>> {
-        let session = self.session()?;
-        let config = self.inner.view.with_untracked(|v| v.config.clone())?;
+    /// Tops up `amount`; ignored when the widget is not ready or a flow is already running, as
+    /// a double click must be.
+    pub async fn top_up(&self, amount: Money) -> Triggered {
+        let (Some(session), Some(config)) = (self.session(), self.config_now()) else {
+            return Triggered::Ignored;
+        };
         if let Err(err) = config.rules.check(amount) {
-            return Some(Err(self.refuse_input(err)));
+            return Triggered::Failed(self.refuse_input(err));
         }
         let intent = Intent {
             amount,
@@ -240,33 +253,44 @@ impl Widget {
         };
         self.inner.view.update(|v| v.last_amount = Some(amount));
         let approval = self.approval(&config);
-        let outcome = session
-            .top_up(&intent, &approval, &mut self.progress(&session))
-            .await
-            .ok()?;
-        Some(self.settle(&session, outcome))
+        let mut progress = self.progress(&session);
+        match session.top_up(&intent, &approval, &mut progress).await {
+            Ok(outcome) => self.settle(&session, outcome),
+            Err(Busy) => Triggered::Ignored,
+        }
     }
 
     /// Finishes an unfinished payment: approval (when set), then commit.
-    pub async fn finish(&self, payment_id: &str) -> Option<Result<Outcome, events::Error>> {
-        let session = self.session()?;
-        let config = self.inner.view.with_untracked(|v| v.config.clone())?;
+    pub async fn finish(&self, payment_id: &str) -> Triggered {
+        let (Some(session), Some(config)) = (self.session(), self.config_now()) else {
+            return Triggered::Ignored;
+        };
         let approval = self.approval(&config);
-        let outcome = session
-            .finish(payment_id, &approval, &mut self.progress(&session))
-            .await
-            .ok()??;
-        Some(self.settle(&session, outcome))
+        let mut progress = self.progress(&session);
+        match session.finish(payment_id, &approval, &mut progress).await {
+            Ok(Some(outcome)) => self.settle(&session, outcome),
+            Ok(None) | Err(Busy) => Triggered::Ignored,
+        }
     }
 
     /// Cancels an unfinished payment.
-    pub async fn cancel(&self, payment_id: &str) -> Option<Result<Outcome, events::Error>> {
-        let session = self.session()?;
-        let outcome = session
-            .cancel(payment_id, CANCELED_BY_USER, &mut self.progress(&session))
+    pub async fn cancel(&self, payment_id: &str) -> Triggered {
+        let Some(session) = self.session() else {
+            return Triggered::Ignored;
+        };
+        let mut progress = self.progress(&session);
+        match session
+            .cancel(payment_id, CANCELED_BY_USER, &mut progress)
             .await
-            .ok()??;
-        Some(self.settle(&session, outcome))
+        {
+            Ok(Some(outcome)) => self.settle(&session, outcome),
+            Ok(None) | Err(Busy) => Triggered::Ignored,
+        }
+    }
+
+    /// The configuration the ready widget runs with.
+    fn config_now(&self) -> Option<Config> {
+        self.inner.view.with_untracked(|v| v.config.clone())
     }
 
     fn approval(&self, config: &Config) -> ElementApproval {
@@ -315,11 +339,7 @@ impl Widget {
     ///
     /// The events go out whatever happened meanwhile (money moved); the view changes only if
     /// the flow's session is still the one shown.
-    fn settle(
-        &self,
-        session: &Rc<Session<MyqClient>>,
-        outcome: Outcome,
-    ) -> Result<Outcome, events::Error> {
+    fn settle(&self, session: &Rc<Session<MyqClient>>, outcome: Outcome) -> Triggered {
         let notice = match &outcome {
             Outcome::Committed {
                 payment,
@@ -342,17 +362,17 @@ impl Widget {
             }),
             Outcome::Failed { error } => Notice::Problem(Problem::Api(error.clone())),
         };
-        let result = match (&notice, Settled::of(&outcome)) {
+        let triggered = match (&notice, Settled::of(&outcome)) {
             (Notice::Problem(problem), _) => {
                 let error = problem.detail();
                 emit(&self.inner.element, "error", &error);
-                Err(error)
+                Triggered::Failed(error)
             }
             (_, settled) => {
                 if let Some(settled) = settled {
                     emit_js(&self.inner.element, settled.event(), &settled.detail());
                 }
-                Ok(())
+                Triggered::Settled(outcome)
             }
         };
         if self.shows(session) {
@@ -364,7 +384,7 @@ impl Widget {
                 v.pending = session.pending();
             });
         }
-        result.map(|()| outcome)
+        triggered
     }
 
     /// `element.topUp(amount)`: `amount` is a number or a decimal string. Resolves with the
@@ -376,14 +396,16 @@ impl Widget {
             None => parse_decimal(&amount.as_string().unwrap_or_default()),
         };
         let amount = amount.map_err(|err| self.refuse_input(err).to_js())?;
-        let outcome = self.top_up(amount).await.ok_or_else(|| {
-            let busy = "the widget is not ready, or a top-up is already running";
-            events::Error::about("input", &busy).to_js()
-        })?;
-        let outcome = outcome.map_err(|error| error.to_js())?;
-        Ok(Settled::of(&outcome)
-            .map(|s| s.to_js())
-            .unwrap_or(JsValue::UNDEFINED))
+        match self.top_up(amount).await {
+            Triggered::Settled(outcome) => Ok(Settled::of(&outcome)
+                .map(|s| s.to_js())
+                .unwrap_or(JsValue::UNDEFINED)),
+            Triggered::Failed(error) => Err(error.to_js()),
+            Triggered::Ignored => {
+                let busy = "the widget is not ready, or a top-up is already running";
+                Err(events::Error::about("input", &busy).to_js())
+            }
+        }
     }
 
     /// Shows a problem with the amount and dispatches `myq-topup-error`.

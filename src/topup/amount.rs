@@ -45,20 +45,13 @@ impl fmt::Display for AmountError {
             AmountError::NotPositive => f.write_str("the amount must be more than zero"),
             AmountError::TooManyDecimals => f.write_str("the amount has more than two decimals"),
             AmountError::TooLarge => f.write_str("the amount is too large"),
-            AmountError::BelowMin(min) => write!(f, "the amount must be at least {}", plain(*min)),
-            AmountError::AboveMax(max) => write!(f, "the amount must be at most {}", plain(*max)),
+            AmountError::BelowMin(min) => write!(f, "the amount must be at least {min}"),
+            AmountError::AboveMax(max) => write!(f, "the amount must be at most {max}"),
             AmountError::OffStep(step) => {
-                write!(f, "the amount must be a multiple of {}", plain(*step))
+                write!(f, "the amount must be a multiple of {step}")
             }
         }
     }
-}
-
-/// `1250` cents as `12.50`: for messages in English and attribute errors.
-pub fn plain(amount: Money) -> String {
-    let cents = amount.cents();
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
 /// Twelve digits of whole units is far beyond any credit account, and keeps cents exact in an
@@ -213,6 +206,6 @@ mod tests {
             AmountError::AboveMax(Money(200_000)).to_string(),
             "the amount must be at most 2000.00"
         );
-        assert_eq!(plain(Money(-5)), "-0.05");
+        assert_eq!(Money(-5).to_string(), "-0.05");
     }
 }

@@ -7,7 +7,7 @@ mod intent;
 mod session;
 mod start;
 
-pub use amount::{AmountError, AmountRules, amount_from_number, parse_decimal, plain};
+pub use amount::{AmountError, AmountRules, amount_from_number, parse_decimal};
 pub use claims::Claims;
 pub use intent::{Intent, IntentKey, MAX_HOST_DESCRIPTION_CHARS};
 pub use session::{Approval, Approved, Busy, NoApproval, Outcome, PaymentRef, Progress, Session};

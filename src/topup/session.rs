@@ -637,7 +637,7 @@ impl<M: Myq> Session<M> {
     fn committed(&self, payment: PaymentRef, credited: Money) -> Outcome {
         let mut ledger = self.ledger.borrow_mut();
         ledger.set_state(&payment, PaymentState::Completed, None);
-        ledger.balance = ledger.balance.map(|b| Money(b.cents() + credited.cents()));
+        ledger.balance = ledger.balance.map(|b| b + credited);
         Outcome::Committed {
             payment,
             credited,

@@ -4,7 +4,7 @@
 use js_sys::{Array, Intl, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::host::{Money, plain};
+use crate::host::Money;
 
 /// Formats amounts for one locale and (optional) currency.
 #[derive(Clone)]
@@ -41,7 +41,7 @@ impl MoneyFormat {
                     .ok()
             })
             .and_then(|s| s.as_string())
-            .unwrap_or_else(|| plain(amount))
+            .unwrap_or_else(|| amount.to_string())
     }
 }
 

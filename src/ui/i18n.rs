@@ -5,7 +5,7 @@
 
 use crate::host::{
     AmountError, ApiError, Failure, Money, Operation, PaymentState, Problem, Progress, StartError,
-    TokenSourceFailure, plain,
+    TokenSourceFailure,
 };
 
 /// A phrase with a count, in the forms `Intl.PluralRules` picks between.
@@ -358,7 +358,9 @@ impl Texts {
 
     /// An amount to edit, with the language's decimal mark: `100.50`, `100,50`.
     pub fn decimal(&self, amount: Money) -> String {
-        plain(amount).replace('.', self.decimal_mark.encode_utf8(&mut [0; 4]))
+        amount
+            .to_string()
+            .replace('.', self.decimal_mark.encode_utf8(&mut [0; 4]))
     }
 
     /// The confirm button: "Top up 100,00 Kč".

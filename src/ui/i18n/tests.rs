@@ -3,7 +3,7 @@ use crate::host::{ConfigError, PaymentState};
 
 /// Amounts as the tests write them: `12.50`.
 fn money(amount: Money) -> String {
-    plain(amount)
+    amount.to_string()
 }
 
 fn refused(status: u16, message: &str) -> ApiError {
