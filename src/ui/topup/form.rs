@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use super::{Action, Shared};
 
 #[component]
-pub(super) fn AmountForm(shared: Shared) -> impl IntoView {
+pub(super) fn AmountForm() -> impl IntoView {
+    let shared = Shared::from_context();
     let open = RwSignal::new(false);
     let text = RwSignal::new(String::new());
     let touched = RwSignal::new(false);

@@ -16,7 +16,8 @@ use crate::ui::i18n::Texts;
 /// `--myq-topup-*` custom properties and `::part()`.
 pub const STYLE: &str = include_str!("style.css");
 
-/// What every part of the widget reads: the view, the language, the money format.
+/// What every part of the widget reads: the view, the language, the money format. The root
+/// provides it as Leptos context; the parts take it with [`Shared::from_context`].
 #[derive(Clone)]
 pub(crate) struct Shared {
     widget: SendWrapper<Widget>,
@@ -28,6 +29,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The widget's shared state, as the root [`TopUp`] provided it.
+    pub fn from_context() -> Shared {
+        expect_context::<Shared>()
+    }
+
     pub fn texts(&self) -> &'static Texts {
         self.texts.get()
     }
@@ -97,6 +103,7 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
             view.with(|v| v.config.as_ref().and_then(|c| c.currency.clone()))
         }),
     };
+    provide_context(shared.clone());
     // Which part shows; a memo, so the part is built anew only when the phase changes.
     let phase = Memo::new(move |_| {
         view.with(|v| match v.phase {
@@ -185,11 +192,11 @@ fn ready_view(shared: Shared) -> impl IntoView {
     });
     view! {
         {balance}
-        <form::AmountForm shared=shared.clone() />
+        <form::AmountForm />
         {paid_via}
         {notice(shared.clone())}
-        <payments::Unfinished shared=shared.clone() />
-        <payments::Recent shared=shared />
+        <payments::Unfinished />
+        <payments::Recent />
     }
 }
 

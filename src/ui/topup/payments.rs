@@ -10,7 +10,8 @@ const RECENT: usize = 5;
 
 /// Payments left `created`: by an earlier page, or by a flow that could not finish.
 #[component]
-pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
+pub(super) fn Unfinished() -> impl IntoView {
+    let shared = Shared::from_context();
     let pending = Memo::new(move |_| shared.view.with(|v| v.pending.clone()));
     move || {
         let pending = pending.get();
@@ -60,7 +61,8 @@ pub(super) fn Unfinished(shared: Shared) -> impl IntoView {
 
 /// The latest payments, newest first, with their states.
 #[component]
-pub(super) fn Recent(shared: Shared) -> impl IntoView {
+pub(super) fn Recent() -> impl IntoView {
+    let shared = Shared::from_context();
     let recent = Memo::new(move |_| {
         shared
             .view
