@@ -189,6 +189,23 @@ async fn the_czech_widget_says_everything_in_czech() {
     top_up(&widget, 50.into()).await.unwrap();
     settle().await;
     assert_czech(&element, "Platba byla zrušena. Karta zamítnuta", None);
+    // The widget's own reasons: a rejection without a word, an amount it cannot commit.
+    set_function(&element, "approve", "", "return Promise.reject();");
+    top_up(&widget, 50.into()).await.unwrap();
+    settle().await;
+    assert_czech(
+        &element,
+        "Platba byla zrušena. Platební krok ji odmítl.",
+        None,
+    );
+    set_function(&element, "approve", "", "return 0.001;");
+    top_up(&widget, 50.into()).await.unwrap();
+    settle().await;
+    assert_czech(
+        &element,
+        "Platba byla zrušena. Nejvýše dvě desetinná místa.",
+        None,
+    );
     js_sys::Reflect::delete_property(&element, &js("approve")).unwrap();
 
     // Committed.
@@ -196,7 +213,7 @@ async fn the_czech_widget_says_everything_in_czech() {
     settle().await;
     assert_czech(
         &element,
-        "Připsáno 50,00 Kč (č. 3). Nový kredit: 170,00 Kč.",
+        "Připsáno 50,00 Kč (č. 5). Nový kredit: 170,00 Kč.",
         None,
     );
     assert_czech(&element, "dokončená", None);

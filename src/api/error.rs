@@ -61,7 +61,7 @@ pub enum Failure {
 pub enum TokenSourceFailure {
     /// The page set neither `token-url` nor `tokenProvider`.
     Missing,
-    /// `tokenProvider` threw or rejected, with this message.
+    /// `tokenProvider` threw or rejected, with this message (empty when it gave none).
     Rejected(String),
     /// `tokenProvider` did not settle within this many milliseconds.
     TimedOut(u32),
@@ -142,6 +142,9 @@ impl fmt::Display for ApiError {
                     f,
                     "{operation}: set the token-url attribute or the tokenProvider property"
                 ),
+                TokenSourceFailure::Rejected(message) if message.is_empty() => {
+                    write!(f, "{operation}: tokenProvider failed without a message")
+                }
                 TokenSourceFailure::Rejected(message) => {
                     write!(f, "{operation}: tokenProvider failed: {message}")
                 }

@@ -7,7 +7,9 @@ use web_sys::HtmlElement;
 use super::callback::{self, Answer, message_of};
 use super::events::{Detail, PaymentDetail};
 use crate::api::Money;
-use crate::topup::{AmountError, AmountRules, Approval, Approved, PaymentRef, amount_from_number};
+use crate::topup::{
+    AmountError, AmountRules, Approval, Approved, PaymentRef, Reason, amount_from_number,
+};
 
 /// `element.approve(payment)`: resolve to commit (with a number or `{amount}` to commit that
 /// amount instead), reject to roll back with the rejection's message as the reason. Without an
@@ -32,15 +34,14 @@ impl Approval for ElementApproval {
         let detail = PaymentDetail::from(payment).to_js();
         let limit = self.callback_timeout_ms;
         match callback::call(&hook, &self.element, &[detail], limit).await {
-            Answer::Rejected(reason) => Approved::Reject(reason_text(&reason)),
-            Answer::TimedOut => Approved::Reject(format!(
-                "The payment step did not answer within {}",
-                callback::seconds(limit)
-            )),
+            Answer::Rejected(reason) => Approved::Reject(reason_of(&reason)),
+            Answer::TimedOut => Approved::Reject(Reason::StepTimedOut {
+                seconds: limit / 1000,
+            }),
             Answer::Resolved(value) => match self.approved_amount(&value) {
                 NamedAmount::None => Approved::Commit,
                 NamedAmount::Valid(amount) => Approved::CommitAmount(amount),
-                NamedAmount::Refused(why) => Approved::Reject(why),
+                NamedAmount::Refused(why) => Approved::Reject(Reason::AmountRefused(why)),
             },
         }
     }
@@ -53,7 +54,7 @@ enum NamedAmount {
     /// One within the bounds: commit it instead.
     Valid(Money),
     /// One that cannot be committed, and why (never the old amount instead).
-    Refused(String),
+    Refused(AmountError),
 }
 
 impl ElementApproval {
@@ -77,18 +78,12 @@ impl ElementApproval {
             .and_then(|amount| self.rules.check(amount));
         match amount {
             Ok(amount) => NamedAmount::Valid(amount),
-            Err(err) => NamedAmount::Refused(format!(
-                "approve named an amount that cannot be committed: {err}"
-            )),
+            Err(err) => NamedAmount::Refused(err),
         }
     }
 }
 
-fn reason_text(reason: &JsValue) -> String {
-    let text = message_of(reason);
-    if text.trim().is_empty() {
-        "Rejected by the payment step".into()
-    } else {
-        text
-    }
+/// A rejection's message as the reason; a rejection without one is still a rejection.
+fn reason_of(rejection: &JsValue) -> Reason {
+    message_of(rejection).map_or(Reason::RejectedSilently, Reason::Rejected)
 }

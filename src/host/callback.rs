@@ -41,15 +41,12 @@ pub async fn call(function: &Function, this: &JsValue, args: &[JsValue], limit_m
     }
 }
 
-/// A thrown value as a message: an `Error`'s message, or the value as text.
-pub fn message_of(err: &JsValue) -> String {
-    err.dyn_ref::<js_sys::Error>()
+/// A thrown value's message: an `Error`'s message, or the value as text; `None` when it says
+/// nothing (`reject()`, `throw {}`), so that no made-up words reach the reader.
+pub fn message_of(err: &JsValue) -> Option<String> {
+    let text = err
+        .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
-        .or_else(|| err.as_string())
-        .unwrap_or_else(|| "an unknown error".into())
-}
-
-/// `limit_ms` as people read it: `300 s`.
-pub fn seconds(limit_ms: u32) -> String {
-    format!("{} s", limit_ms / 1000)
+        .or_else(|| err.as_string())?;
+    (!text.trim().is_empty()).then_some(text)
 }

@@ -66,7 +66,8 @@ pub struct Committed<'a> {
 /// `myq-topup-rolled-back`: the payment and the reason MyQ X keeps.
 pub struct RolledBack<'a> {
     pub payment: PaymentDetail<'a>,
-    pub reason: &'a str,
+    /// As MyQ X keeps it (English where the widget wrote it: for the host's developers).
+    pub reason: String,
     pub duplicates: &'a [PaymentRef],
 }
 
@@ -98,7 +99,7 @@ impl<'a> Settled<'a> {
                 duplicates,
             } => Some(Settled::RolledBack(RolledBack {
                 payment: PaymentDetail::from(payment),
-                reason,
+                reason: reason.text(),
                 duplicates,
             })),
             Outcome::Failed { .. } | Outcome::Unresolved { .. } => None,
@@ -258,7 +259,7 @@ impl Detail for RolledBack<'_> {
     fn write(&self, object: JsObject) -> JsObject {
         self.payment
             .write(object)
-            .set("reason", self.reason)
+            .set("reason", self.reason.as_str())
             .set("duplicates", payment_list(self.duplicates))
     }
 }

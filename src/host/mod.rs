@@ -12,10 +12,10 @@ mod url_cases;
 mod widget;
 
 pub use config::{Config, ConfigError, DEFAULT_AMOUNTS, DEFAULT_PROVIDER};
-pub use widget::{CANCELED_BY_USER, Notice, Phase, Problem, View, Widget};
+pub use widget::{Notice, Phase, Problem, View, Widget};
 
 /// What the UI needs of the layers below, named here so that it never reaches around the host.
 pub use crate::api::{
     ApiError, Failure, Money, Operation, Payment, PaymentState, Provider, TokenSourceFailure,
 };
-pub use crate::topup::{AmountError, Progress, StartError};
+pub use crate::topup::{AmountError, Progress, Reason, StartError};

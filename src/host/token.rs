@@ -52,7 +52,8 @@ impl ElementTokens {
         let value = match callback::call(provider, &JsValue::NULL, &[], limit).await {
             Answer::Resolved(value) => value,
             Answer::Rejected(err) => {
-                return Err(failed(TokenSourceFailure::Rejected(message_of(&err))));
+                let message = message_of(&err).unwrap_or_default();
+                return Err(failed(TokenSourceFailure::Rejected(message)));
             }
             Answer::TimedOut => return Err(failed(TokenSourceFailure::TimedOut(limit))),
         };

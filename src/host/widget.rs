@@ -14,12 +14,9 @@ use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
 use crate::api::{ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, Provider};
 use crate::topup::{
-    self, Account, AmountError, Busy, Claims, Intent, IntentKey, Outcome, Progress, Session,
-    StartError, amount_from_number, parse_decimal,
+    self, Account, AmountError, Busy, Claims, Intent, IntentKey, Outcome, Progress, Reason,
+    Session, StartError, amount_from_number, parse_decimal,
 };
-
-/// The reason MyQ X keeps when the user cancels an unfinished payment.
-pub const CANCELED_BY_USER: &str = "Canceled by user";
 
 /// Where the widget is.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -109,8 +106,9 @@ pub enum Notice {
         balance: Option<Money>,
     },
     RolledBack {
-        /// The reason MyQ X keeps; `None` when the user canceled in the widget.
-        reason: Option<String>,
+        /// Worded by the view in the reader's language (the host's or server's words as
+        /// they are).
+        reason: Reason,
     },
     Problem(Problem),
 }
@@ -280,7 +278,7 @@ impl Widget {
         };
         let mut progress = self.progress(&session);
         match session
-            .cancel(payment_id, CANCELED_BY_USER, &mut progress)
+            .cancel(payment_id, Reason::CanceledByUser, &mut progress)
             .await
         {
             Ok(Some(outcome)) => self.settle(&session, outcome),
@@ -352,9 +350,8 @@ impl Widget {
                 credited: *credited,
                 balance: *balance,
             },
-            // The user's own cancel is worded by the widget, not by the reason MyQ X keeps.
             Outcome::RolledBack { reason, .. } => Notice::RolledBack {
-                reason: (reason != CANCELED_BY_USER).then(|| reason.clone()),
+                reason: reason.clone(),
             },
             Outcome::Unresolved { payment, error } => Notice::Problem(Problem::Unfinished {
                 payment_id: payment.id.clone(),

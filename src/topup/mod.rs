@@ -4,12 +4,14 @@
 mod amount;
 mod claims;
 mod intent;
+mod reason;
 mod session;
 mod start;
 
 pub use amount::{AmountError, AmountRules, amount_from_number, parse_decimal};
 pub use claims::Claims;
 pub use intent::{Intent, IntentKey, MAX_HOST_DESCRIPTION_CHARS};
+pub use reason::Reason;
 pub use session::{Approval, Approved, Busy, NoApproval, Outcome, PaymentRef, Progress, Session};
 pub use start::{Account, StartError, Who, start};
 

@@ -16,11 +16,12 @@ use std::cell::{Cell, RefCell};
 
 use crate::api::{
     ApiError, CreatedPayment, Money, Myq, NewPayment, Operation, Payment, PaymentChange,
-    PaymentParams, PaymentState, fit_description,
+    PaymentParams, PaymentState,
 };
 
 use super::claims::{Claim, Claims};
 use super::intent::{Intent, IntentKey, duplicate_reason, duplicates};
+use super::reason::Reason;
 use super::start::Account;
 
 /// Finished payments the session keeps (newest first); unfinished ones are always kept. The UI
@@ -69,7 +70,7 @@ pub enum Outcome {
     /// The payment was canceled: by the approval step, the user, or the server.
     RolledBack {
         payment: PaymentRef,
-        reason: String,
+        reason: Reason,
         /// Copies of an intent's payment this flow rolled back.
         duplicates: Vec<PaymentRef>,
     },
@@ -114,7 +115,7 @@ pub enum Approved {
     /// Commit this amount instead (the host's payment step charged another one): PATCH first.
     CommitAmount(Money),
     /// Roll back with this reason.
-    Reject(String),
+    Reject(Reason),
 }
 
 /// No approval step: commit right away.
@@ -395,7 +396,7 @@ impl<M: Myq> Session<M> {
     pub async fn cancel(
         &self,
         payment_id: &str,
-        reason: &str,
+        reason: Reason,
         progress: &mut impl FnMut(Progress),
     ) -> Result<Option<Outcome>, Busy> {
         let (_busy, rolled_back) = self.claim().await?;
@@ -526,7 +527,7 @@ impl<M: Myq> Session<M> {
                     return outcome;
                 }
             }
-            Approved::Reject(reason) => return self.roll_back(payment, &reason, progress).await,
+            Approved::Reject(reason) => return self.roll_back(payment, reason, progress).await,
         }
         self.commit(payment, progress).await
     }
@@ -558,7 +559,7 @@ impl<M: Myq> Session<M> {
             payment.amount = amount;
             return Ok(());
         }
-        let reason = "The amount could not be changed to the approved one.";
+        let reason = Reason::AmountNotChanged;
         Err(self.roll_back(payment.clone(), reason, progress).await)
     }
 
@@ -582,7 +583,7 @@ impl<M: Myq> Session<M> {
                     match listed.state {
                         PaymentState::Completed => return self.committed(payment, listed.amount),
                         PaymentState::Canceled => {
-                            return self.canceled(payment, &listed.description);
+                            return self.canceled(payment, Reason::Found(listed.description));
                         }
                         // Not committed: committing again cannot credit twice.
                         PaymentState::Created => payment.amount = listed.amount,
@@ -600,14 +601,14 @@ impl<M: Myq> Session<M> {
     async fn roll_back(
         &self,
         payment: PaymentRef,
-        reason: &str,
+        reason: Reason,
         progress: &mut impl FnMut(Progress),
     ) -> Outcome {
-        let reason = fit_description(reason);
+        let reason = reason.fitted();
         progress(Progress::RollingBack(payment.clone()));
         let error = match self
             .myq
-            .rollback_payment(&self.provider, &payment.id, reason)
+            .rollback_payment(&self.provider, &payment.id, &reason.text())
             .await
         {
             Ok(()) => return self.canceled(payment, reason),
@@ -616,7 +617,7 @@ impl<M: Myq> Session<M> {
         progress(Progress::Verifying(payment.clone()));
         match self.read_back(&payment).await {
             Ok(Some(listed)) if listed.state == PaymentState::Canceled => {
-                self.canceled(payment, &listed.description)
+                self.canceled(payment, Reason::Found(listed.description))
             }
             Ok(Some(listed)) if listed.state == PaymentState::Completed => {
                 self.committed(payment, listed.amount)
@@ -646,13 +647,13 @@ impl<M: Myq> Session<M> {
         }
     }
 
-    fn canceled(&self, payment: PaymentRef, reason: &str) -> Outcome {
+    fn canceled(&self, payment: PaymentRef, reason: Reason) -> Outcome {
         self.ledger
             .borrow_mut()
-            .set_state(&payment, PaymentState::Canceled, Some(reason));
+            .set_state(&payment, PaymentState::Canceled, Some(&reason.text()));
         Outcome::RolledBack {
             payment,
-            reason: reason.to_owned(),
+            reason,
             duplicates: Vec::new(),
         }
     }

@@ -4,8 +4,8 @@
 //! for the value filled in: an amount formatted by `Intl.NumberFormat`, a count, a name.
 
 use crate::host::{
-    AmountError, ApiError, Failure, Money, Operation, PaymentState, Problem, Progress, StartError,
-    TokenSourceFailure,
+    AmountError, ApiError, Failure, Money, Operation, PaymentState, Problem, Progress, Reason,
+    StartError, TokenSourceFailure,
 };
 
 /// A phrase with a count, in the forms `Intl.PluralRules` picks between.
@@ -91,6 +91,11 @@ pub struct Texts {
     pub sign_in_failed: &'static str,
     /// `{}` is the time limit in seconds.
     pub sign_in_timed_out: &'static str,
+    /// Why a payment was canceled, after `canceled`: the host's payment step said no.
+    pub step_rejected: &'static str,
+    /// `{}` is the time limit in seconds.
+    pub step_timed_out: &'static str,
+    pub amount_not_changed: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -150,6 +155,9 @@ pub static EN: Texts = Texts {
     no_token_source: "The page gives the widget no way to sign in (token-url or tokenProvider).",
     sign_in_failed: "Signing in failed: {}",
     sign_in_timed_out: "Signing in did not finish within {} s.",
+    step_rejected: "The payment step declined it.",
+    step_timed_out: "The payment step did not answer within {} s.",
+    amount_not_changed: "The approved amount could not be set.",
 };
 
 pub static CS: Texts = Texts {
@@ -209,6 +217,9 @@ pub static CS: Texts = Texts {
     no_token_source: "Stránka widgetu nedává přihlášení (token-url nebo tokenProvider).",
     sign_in_failed: "Přihlášení selhalo: {}",
     sign_in_timed_out: "Přihlášení nebylo dokončeno do {} s.",
+    step_rejected: "Platební krok ji odmítl.",
+    step_timed_out: "Platební krok neodpověděl do {} s.",
+    amount_not_changed: "Schválenou částku se nepodařilo nastavit.",
 };
 
 pub static SK: Texts = Texts {
@@ -268,6 +279,9 @@ pub static SK: Texts = Texts {
     no_token_source: "Stránka widgetu nedáva prihlásenie (token-url alebo tokenProvider).",
     sign_in_failed: "Prihlásenie zlyhalo: {}",
     sign_in_timed_out: "Prihlásenie sa nedokončilo do {} s.",
+    step_rejected: "Platobný krok ju odmietol.",
+    step_timed_out: "Platobný krok neodpovedal do {} s.",
+    amount_not_changed: "Schválenú sumu sa nepodarilo nastaviť.",
 };
 
 pub static DE: Texts = Texts {
@@ -328,6 +342,9 @@ pub static DE: Texts = Texts {
     no_token_source: "Die Seite gibt dem Widget keine Anmeldung (token-url oder tokenProvider).",
     sign_in_failed: "Die Anmeldung ist fehlgeschlagen: {}",
     sign_in_timed_out: "Die Anmeldung wurde nicht innerhalb von {} s abgeschlossen.",
+    step_rejected: "Der Zahlungsschritt hat sie abgelehnt.",
+    step_timed_out: "Der Zahlungsschritt hat nicht innerhalb von {} s geantwortet.",
+    amount_not_changed: "Der genehmigte Betrag ließ sich nicht setzen.",
 };
 
 /// The languages besides English, the language of any other tag.
@@ -395,12 +412,21 @@ impl Texts {
         }
     }
 
-    /// A rollback's result, with the reason MyQ X keeps (the page's or the server's words).
-    pub fn rolled_back(&self, reason: Option<&str>) -> String {
-        match reason.filter(|reason| !reason.is_empty()) {
-            Some(reason) => format!("{} {reason}", self.canceled),
-            None => self.canceled.to_owned(),
-        }
+    /// A rollback's result: the widget's own reasons in this language, the page's and the
+    /// server's words as they came.
+    pub fn rolled_back(&self, reason: &Reason, money: impl Fn(Money) -> String) -> String {
+        let why = match reason {
+            Reason::CanceledByUser => return self.canceled.to_owned(),
+            Reason::Rejected(text) | Reason::Found(text) if text.trim().is_empty() => {
+                return self.canceled.to_owned();
+            }
+            Reason::Rejected(text) | Reason::Found(text) => text.clone(),
+            Reason::RejectedSilently => self.step_rejected.to_owned(),
+            Reason::StepTimedOut { seconds } => fill(self.step_timed_out, &seconds.to_string()),
+            Reason::AmountRefused(error) => self.amount_error(error, money),
+            Reason::AmountNotChanged => self.amount_not_changed.to_owned(),
+        };
+        format!("{} {why}", self.canceled)
     }
 
     pub fn progress(&self, step: &Progress) -> &'static str {
@@ -454,6 +480,9 @@ impl Texts {
     fn api_error(&self, error: &ApiError) -> String {
         let sentence = match &error.failure {
             Failure::TokenSource(TokenSourceFailure::Missing) => self.no_token_source,
+            Failure::TokenSource(TokenSourceFailure::Rejected(message)) if message.is_empty() => {
+                self.no_token
+            }
             Failure::TokenSource(TokenSourceFailure::Rejected(message)) => {
                 return fill(self.sign_in_failed, message);
             }
@@ -531,6 +560,9 @@ impl Texts {
             self.no_token_source,
             self.sign_in_failed,
             self.sign_in_timed_out,
+            self.step_rejected,
+            self.step_timed_out,
+            self.amount_not_changed,
         ]
     }
 }

@@ -26,7 +26,7 @@ impl Approval for Step {
     async fn approve(&self, _: &PaymentRef) -> Approved {
         match self {
             Step::Commit => Approved::Commit,
-            Step::Reject => Approved::Reject("Declined".into()),
+            Step::Reject => Approved::Reject(Reason::Rejected("Declined".into())),
             Step::ChangeAmount(cents) => Approved::CommitAmount(Money(*cents)),
         }
     }

@@ -103,7 +103,7 @@ fn a_rejected_approval_rolls_back_with_its_reason() {
     let (outcome, _) = top_up(
         &session,
         500,
-        &Answer(Approved::Reject("Card declined".into())),
+        &Answer(Approved::Reject(Reason::Rejected("Card declined".into()))),
     );
     let Outcome::RolledBack {
         payment, reason, ..
@@ -111,7 +111,7 @@ fn a_rejected_approval_rolls_back_with_its_reason() {
     else {
         panic!("{outcome:?}")
     };
-    assert_eq!(reason, "Card declined");
+    assert_eq!(reason, Reason::Rejected("Card declined".into()));
     let server = session.myq().server_payment(&payment.id).unwrap();
     assert_eq!(
         (server["state"].clone(), server["description"].clone()),
@@ -227,7 +227,7 @@ fn a_payment_canceled_meanwhile_is_reported_not_committed() {
     let Outcome::RolledBack { reason, .. } = outcome else {
         panic!("{outcome:?}")
     };
-    assert_eq!(reason, "Canceled by the operator");
+    assert_eq!(reason, Reason::Found("Canceled by the operator".into()));
     assert_eq!(session.myq().balance(JNOVAK), 12_000);
 }
 
@@ -396,16 +396,17 @@ fn payments_left_created_by_an_earlier_page_are_pending_at_open() {
     assert_eq!(pending[0].amount, Money(1500));
 
     let canceled =
-        block_on(session.cancel(&pending[0].id, "Canceled by user", &mut |_| {})).unwrap();
+        block_on(session.cancel(&pending[0].id, Reason::CanceledByUser, &mut |_| {})).unwrap();
     assert!(
-        matches!(canceled, Some(Outcome::RolledBack { ref reason, .. }) if reason == "Canceled by user")
+        matches!(canceled, Some(Outcome::RolledBack { ref reason, .. }) if *reason == Reason::CanceledByUser)
     );
     assert!(session.pending().is_empty());
     assert_eq!(
         session.myq().server_payment(&pending[0].id).unwrap()["state"],
         "canceled"
     );
-    let again = block_on(session.cancel(&pending[0].id, "again", &mut |_| {})).unwrap();
+    let again =
+        block_on(session.cancel(&pending[0].id, Reason::CanceledByUser, &mut |_| {})).unwrap();
     assert_eq!(again, None, "only pending payments can be canceled");
 }
 
@@ -414,7 +415,11 @@ fn a_lost_rollback_answer_is_read_back() {
     let myq = LocalMyq::new();
     myq.script(Operation::RollbackPayment, &[Fault::Lose]);
     let session = open(myq);
-    let (outcome, _) = top_up(&session, 500, &Answer(Approved::Reject("No".into())));
+    let (outcome, _) = top_up(
+        &session,
+        500,
+        &Answer(Approved::Reject(Reason::RejectedSilently)),
+    );
     assert!(matches!(outcome, Outcome::RolledBack { .. }), "{outcome:?}");
     assert!(session.pending().is_empty());
 }
@@ -550,16 +555,21 @@ fn copies_left_by_an_earlier_page_are_rolled_back_at_open_and_never_offered() {
 fn a_rollback_reason_is_cut_to_what_myq_keeps() {
     let session = open(LocalMyq::new());
     let long = "Declined: ".to_owned() + &"x".repeat(400);
-    let (outcome, _) = top_up(&session, 500, &Answer(Approved::Reject(long)));
+    let (outcome, _) = top_up(
+        &session,
+        500,
+        &Answer(Approved::Reject(Reason::Rejected(long))),
+    );
     let Outcome::RolledBack {
         payment, reason, ..
     } = outcome
     else {
         panic!("{outcome:?}")
     };
-    assert_eq!(reason.chars().count(), 255);
+    let kept = reason.text();
+    assert_eq!(kept.chars().count(), 255);
     assert_eq!(
         server_state(&session, &payment.id),
-        ("canceled".into(), reason)
+        ("canceled".into(), kept)
     );
 }

@@ -80,10 +80,28 @@ fn words_results_with_the_payment_number_or_id() {
     assert_eq!(CS.confirm("100,00 Kč"), "Dobít 100,00 Kč");
     assert_eq!(DE.confirm("100,00 €"), "100,00 € aufladen");
     assert_eq!(
-        SK.rolled_back(Some("Karta zamietnutá")),
+        SK.rolled_back(&Reason::Rejected("Karta zamietnutá".into()), money),
         "Platba bola zrušená. Karta zamietnutá"
     );
-    assert_eq!(SK.rolled_back(None), "Platba bola zrušená.");
+    assert_eq!(
+        SK.rolled_back(&Reason::CanceledByUser, money),
+        "Platba bola zrušená."
+    );
+    assert_eq!(
+        CS.rolled_back(&Reason::StepTimedOut { seconds: 300 }, money),
+        "Platba byla zrušena. Platební krok neodpověděl do 300 s."
+    );
+    assert_eq!(
+        DE.rolled_back(
+            &Reason::AmountRefused(AmountError::AboveMax(Money(200_000))),
+            money
+        ),
+        format!("{} {}", DE.canceled, fill(DE.at_most, "2000.00"))
+    );
+    assert_eq!(
+        CS.rolled_back(&Reason::RejectedSilently, money),
+        "Platba byla zrušena. Platební krok ji odmítl."
+    );
     assert_eq!(DE.state(&PaymentState::Canceled), "storniert");
 }
 

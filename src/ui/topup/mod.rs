@@ -278,7 +278,7 @@ fn result_text(shared: &Shared, notice: &Notice) -> Option<String> {
             (payment_no.as_deref(), payment_id),
             balance.map(|b| shared.money(b)).as_deref(),
         )),
-        Notice::RolledBack { reason } => Some(texts.rolled_back(reason.as_deref())),
+        Notice::RolledBack { reason } => Some(texts.rolled_back(reason, |m| shared.money(m))),
         Notice::Problem { .. } => None,
     }
 }
