@@ -7,6 +7,7 @@ mod support;
 use leptos::task::tick;
 use serde_json::json;
 use support::*;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -122,4 +123,37 @@ async fn retry_after_a_failure_reaches_ready() {
     retry.click();
     assert_eq!(detail(&ready.await)["userId"], 34173);
     element.remove();
+}
+
+/// `myq-topup.js` starts the token request while the wasm loads and leaves it on the element:
+/// the widget takes that answer for its first token when it came from the widget's token URL,
+/// and fetches its own otherwise.
+#[wasm_bindgen_test]
+async fn a_prefetched_token_answer_is_used_for_the_first_token_from_the_same_url() {
+    let token_url = format!("{}/demo/token", sim());
+    let elsewhere = format!("{}/demo/token?elsewhere", sim());
+    for (prefetched_from, token_requests) in [(&token_url, 1), (&elsewhere, 2)] {
+        reset().await;
+        let element = element(
+            &standard_attributes()
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect::<Vec<_>>(),
+        );
+        let prefetch = js_sys::Function::new_with_args(
+            "url, from",
+            "return { url: from, text: fetch(url, { method: 'POST' }).then((r) => r.text()) };",
+        )
+        .call2(&JsValue::NULL, &js(&token_url), &js(prefetched_from))
+        .unwrap();
+        js_sys::Reflect::set(&element, &js("_tokenPrefetch"), &prefetch).unwrap();
+        let _widget = myq_topup::ui::mount(element.clone());
+        next_event(&element, "ready").await;
+        assert_eq!(
+            requests("demo.token").await,
+            token_requests,
+            "prefetched from {prefetched_from}"
+        );
+        element.remove();
+    }
 }

@@ -29,12 +29,37 @@ class MyqTopup extends HTMLElement {
   #restart = false;
 
   async connectedCallback() {
+    if (!this.#widget) this.#prefetchToken();
     await loaded;
     // Moved in the DOM: the widget lives on; connected again after removal: mount anew.
     if (this.isConnected && !this.#widget) {
       this.#widget = mount(this);
       if (!mounted) performance.mark("myq-topup:mounted");
       mounted = true;
+    }
+  }
+
+  /**
+   * Starts the token request while the wasm loads; the widget takes the answer for its first
+   * token (src/host/token.rs), once, if it would fetch the same URL. Same origin in a secure
+   * context only: nowhere the widget's own checks would refuse to fetch a token from.
+   */
+  #prefetchToken() {
+    try {
+      const url = new URL(this.getAttribute("token-url").trim(), document.URL);
+      if (this.tokenProvider || url.origin !== location.origin || !isSecureContext) return;
+      this._tokenPrefetch = {
+        url: url.href,
+        // The request the widget would send; any failure leaves the widget to send its own.
+        text: fetch(url, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          signal: AbortSignal.timeout(15e3),
+        }).then((response) => (response.ok ? response.text() : null)).catch(() => null),
+      };
+    } catch {
+      // No token-url, or no URL in it: the widget reports it.
     }
   }
 
