@@ -48,15 +48,16 @@ class MyqTopup extends HTMLElement {
     try {
       const url = new URL(this.getAttribute("token-url").trim(), document.URL);
       if (this.tokenProvider || url.origin !== location.origin || !isSecureContext) return;
-      this._tokenPrefetch = {
-        url: url.href,
-        // The request the widget would send; any failure leaves the widget to send its own.
-        text: fetch(url, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          signal: AbortSignal.timeout(15e3),
-        }).then((response) => (response.ok ? response.text() : null)).catch(() => null),
+      // The request the widget would send; if it fails, hangs or is refused, the widget sends
+      // its own, which reports why.
+      const text = fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+      }).then((response) => (response.ok ? response.text() : null)).catch(() => null);
+      this._tokenPrefetch = (widgetUrl) => {
+        delete this._tokenPrefetch;
+        return widgetUrl === url.href ? text : null;
       };
     } catch {
       // No token-url, or no URL in it: the widget reports it.

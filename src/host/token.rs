@@ -4,9 +4,8 @@
 
 use futures::FutureExt;
 use futures::future::LocalBoxFuture;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlElement;
 
 use super::callback::{self, Answer, message_of};
@@ -24,14 +23,13 @@ pub struct ElementTokens {
 impl TokenSource for ElementTokens {
     fn fetch(&self) -> LocalBoxFuture<'_, Result<TokenAnswer, ApiError>> {
         async move {
-            let prefetched = self.take_prefetched();
             let provider = Reflect::get(&self.element, &JsValue::from_str("tokenProvider"))
                 .ok()
                 .and_then(|p| p.dyn_into::<Function>().ok());
             match (provider, &self.token_url) {
                 (Some(provider), _) => self.ask_provider(&provider).await,
                 (None, Some(url)) => {
-                    if let Some(answer) = prefetched_answer(prefetched, url).await {
+                    if let Some(answer) = self.prefetched(url).await {
                         return Ok(answer);
                     }
                     let source = TokenUrl {
@@ -50,30 +48,24 @@ impl TokenSource for ElementTokens {
     }
 }
 
-/// Where `myq-topup.js` leaves the token request it started while the wasm loaded:
-/// `{ url, text }`, `text` a promise of the answer's text (`null` if it failed or was refused).
+/// Where `myq-topup.js` leaves the token request it started while the wasm loaded: a function
+/// that hands over, once, a promise of that answer's text when given the URL it was sent to
+/// (else `null`; the text is `null` when the request failed or was refused).
 const PREFETCHED: &str = "_tokenPrefetch";
 
-/// The prefetched answer's token, if it was fetched from `url` and is one; else the caller
-/// fetches its own, which reports any failure as its own would.
-async fn prefetched_answer(prefetched: JsValue, url: &str) -> Option<TokenAnswer> {
-    let field = |name: &str| Reflect::get(&prefetched, &JsValue::from_str(name)).ok();
-    if field("url")?.as_string()? != url {
-        return None;
-    }
-    let text = field("text")?.dyn_into::<Promise>().ok()?;
-    let text = JsFuture::from(text).await.ok()?.as_string()?;
-    TokenAnswer::read(&text).ok()
-}
-
 impl ElementTokens {
-    /// Takes the prefetched token request off the element: only the first fetch may use it, and
-    /// only if it is still the element's token source by then.
-    fn take_prefetched(&self) -> JsValue {
-        let key = JsValue::from_str(PREFETCHED);
-        let prefetched = Reflect::get(&self.element, &key).unwrap_or_default();
-        let _ = Reflect::delete_property(&self.element, &key);
-        prefetched
+    /// The token the element module fetched ahead from `url`, if it did; else the caller fetches
+    /// its own, which reports any failure as its own would.
+    async fn prefetched(&self, url: &str) -> Option<TokenAnswer> {
+        let take = Reflect::get(&self.element, &JsValue::from_str(PREFETCHED))
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?;
+        let url = [JsValue::from_str(url)];
+        match callback::call(&take, &self.element, &url, DEFAULT_TIMEOUT_MS).await {
+            Answer::Resolved(text) => TokenAnswer::read(&text.as_string()?).ok(),
+            _ => None,
+        }
     }
 
     /// Calls the page's `tokenProvider()`: a token string or MyQ's token JSON, or a promise of
