@@ -191,6 +191,20 @@ describe("the element", () => {
   });
 });
 
+describe("the start", () => {
+  test("the token request starts while the wasm loads, and is the start's only one", async () => {
+    const { page, context, problems } = await open("/myq-topup/");
+    const [token, instantiated] = await page.evaluate(() => [
+      performance.getEntriesByType("resource").find((e) => e.name.endsWith("/demo/token")).startTime,
+      performance.getEntriesByName("myq-topup:instantiated")[0].startTime,
+    ]);
+    assert.ok(token < instantiated, `token request at ${token} ms, wasm ready at ${instantiated} ms`);
+    assert.equal((await control("GET", "/state")).requests["demo.token"].count, 1);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
 describe("the embed page", () => {
   test("the approve hook commits after the payment step, and every event is logged", async () => {
     const { page, context, problems } = await open("/myq-topup/embed.html");

@@ -7,6 +7,7 @@ mod support;
 use leptos::task::tick;
 use serde_json::json;
 use support::*;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -132,4 +133,36 @@ async fn retry_after_a_failure_reaches_ready() {
     retry.click();
     assert_eq!(detail(&ready.await)["userId"], 34173);
     element.remove();
+}
+
+/// `myq-topup.js` starts the token request while the wasm loads and leaves a function on the
+/// element that hands its answer over: the widget asks it with its token URL for its first token,
+/// and fetches its own when it gets none.
+#[wasm_bindgen_test]
+async fn a_prefetched_token_answer_is_the_first_token_and_none_means_a_fetch() {
+    let token_url = format!("{}/demo/token", sim());
+    for (prefetched, token_requests) in [(true, 1), (false, 2)] {
+        reset().await;
+        let attributes = standard_attributes();
+        let pairs: Vec<_> = attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let element = element(&pairs);
+        let take = js_sys::Function::new_with_args(
+            "url, prefetched",
+            "const text = fetch(url, { method: 'POST' }).then((r) => r.text());
+             return (widgetUrl) => {
+               delete this._tokenPrefetch;
+               window.askedFor = widgetUrl;
+               return prefetched ? text : null;
+             };",
+        )
+        .call2(&element, &js(&token_url), &JsValue::from_bool(prefetched))
+        .unwrap();
+        js_sys::Reflect::set(&element, &js("_tokenPrefetch"), &take).unwrap();
+        let _widget = myq_topup::ui::mount(element.clone());
+        next_event(&element, "ready").await;
+        let asked_for = js_sys::Reflect::get(&js_sys::global(), &js("askedFor")).unwrap();
+        assert_eq!(asked_for.as_string(), Some(token_url.clone()));
+        assert_eq!(requests("demo.token").await, token_requests, "{prefetched}");
+        element.remove();
+    }
 }

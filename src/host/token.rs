@@ -1,5 +1,6 @@
 //! Where the widget's tokens come from: the element's `tokenProvider` property when the page
-//! set one, else the `token-url` attribute.
+//! set one, else the `token-url` attribute (its first answer fetched by `myq-topup.js` while the
+//! wasm loaded, when it could).
 
 use futures::FutureExt;
 use futures::future::LocalBoxFuture;
@@ -31,6 +32,9 @@ impl TokenSource for ElementTokens {
             match (provider, &self.token_url) {
                 (Some(provider), _) => self.ask_provider(&provider).await,
                 (None, Some(url)) => {
+                    if let Some(answer) = self.prefetched(url).await {
+                        return Ok(answer);
+                    }
                     let source = TokenUrl {
                         url: url.clone(),
                         timeout_ms: DEFAULT_TIMEOUT_MS,
@@ -44,7 +48,26 @@ impl TokenSource for ElementTokens {
     }
 }
 
+/// Where `myq-topup.js` leaves the token request it started while the wasm loaded: a function
+/// that hands over, once, a promise of that answer's text when given the URL it was sent to
+/// (else `null`; the text is `null` when the request failed or was refused).
+const PREFETCHED: &str = "_tokenPrefetch";
+
 impl ElementTokens {
+    /// The token the element module fetched ahead from `url`, if it did; else the caller fetches
+    /// its own, which reports any failure as its own would.
+    async fn prefetched(&self, url: &str) -> Option<TokenAnswer> {
+        let take = Reflect::get(&self.element, &JsValue::from_str(PREFETCHED))
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?;
+        let url = [JsValue::from_str(url)];
+        match callback::call(&take, &self.element, &url, DEFAULT_TIMEOUT_MS).await {
+            Answer::Resolved(text) => TokenAnswer::read(&text.as_string()?).ok(),
+            _ => None,
+        }
+    }
+
     /// Calls the page's `tokenProvider()`: a token string or MyQ's token JSON, or a promise of
     /// one, within the callback time limit.
     async fn ask_provider(&self, provider: &Function) -> Result<TokenAnswer, ApiError> {

@@ -237,11 +237,15 @@ impl Drop for BusyGuard<'_> {
 }
 
 impl<M: Myq> Session<M> {
-    /// Opens a session for a started account: reads the user's payments, so that ones left
-    /// `created` by an earlier page show up in [`pending`](Self::pending), and rolls back
-    /// copies of an intent's payment. `claims` are the widget's, shared by its sessions.
+    /// Opens a session for a started account: takes the user's payments [`start`](super::start)
+    /// read, so that ones left `created` by an earlier page show up in
+    /// [`pending`](Self::pending), and rolls back copies of an intent's payment. `claims` are the
+    /// widget's, shared by its sessions.
+    ///
+    /// It does not fail today: the payments come with the account, and a copy's rollback that
+    /// fails is not fatal. The `Result` stays so that a check at open needs no change of callers.
     pub async fn open(myq: M, account: &Account, claims: Claims) -> Result<Session<M>, ApiError> {
-        let payments = myq.payments(&account.provider, account.user_id).await?;
+        let payments = account.payments.clone();
         let session = Session {
             myq,
             user_id: account.user_id,

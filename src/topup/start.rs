@@ -1,8 +1,8 @@
-//! Getting ready: whose credit, which providers, what balance.
+//! Getting ready: whose credit, which providers, what balance, which payments.
 
 use std::fmt;
 
-use crate::api::{ApiError, Money, Myq, Provider, User};
+use crate::api::{ApiError, Money, Myq, Payment, Provider, User};
 
 /// Whose credit the widget tops up.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +24,9 @@ pub struct Account {
     pub provider: String,
     /// The credit balance, when the server reports it.
     pub balance: Option<Money>,
+    /// The user's payments with the provider, newest first: read here, beside the providers and
+    /// the balance, rather than after them, to save the start a round trip.
+    pub payments: Vec<Payment>,
 }
 
 /// Why the widget cannot start.
@@ -59,7 +62,8 @@ impl fmt::Display for StartError {
     }
 }
 
-/// Resolves the user, then loads the providers and the balance.
+/// Resolves the user, then loads the providers, the balance and the user's payments at once: the
+/// provider's reference is known up front, so the payments need not wait for the providers.
 ///
 /// A user id the server does not know is refused. A balance the server will not tell (a token
 /// without the `users` scope, say) is not fatal:
@@ -72,7 +76,11 @@ pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Account,
             (user.id, Some(user))
         }
     };
-    let (providers, balance) = futures::join!(myq.providers(), myq.balance(user_id));
+    let (providers, balance, payments) = futures::join!(
+        myq.providers(),
+        myq.balance(user_id),
+        myq.payments(provider, user_id)
+    );
     let providers = providers?;
     if !providers.iter().any(|p| p.reference == provider) {
         return Err(StartError::ProviderInactive(provider.to_owned()));
@@ -90,6 +98,7 @@ pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Account,
         providers,
         provider: provider.to_owned(),
         balance,
+        payments: payments?,
     })
 }
 

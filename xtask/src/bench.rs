@@ -2,7 +2,9 @@
 //! table; the figures go to `target/bench.json` as well.
 //!
 //! Sizes are exact. Times are medians and spreads of repeated runs on a loopback simulator: they
-//! are printed, never asserted.
+//! are printed, never asserted. The start is set beside a floor page (plain JavaScript fetching
+//! the same answers with the fewest round trips in series), loaded as often and interleaved: the
+//! ratio of the two says how much the widget adds, the breakdown where.
 
 use std::process::Command;
 
@@ -30,7 +32,7 @@ pub fn bench() -> Result {
     let css = size::css_size()?;
 
     stage(&format!(
-        "browser: {LOADS} page loads, then {} top-ups on one page",
+        "browser: {LOADS} page loads and as many floor loads, then {} top-ups on one page",
         2 * TOPUPS
     ));
     let log = root().join("target/xtask/sim-bench.log");
@@ -179,6 +181,7 @@ fn print_table(report: &Value) {
         "  the rest: widget, browser, loopback",
         ms(&start["widgetMs"])
     );
+    print_floor_and_breakdown(browser);
     let requests = &browser["requests"];
     println!("\n{:<34} {}", "requests: start", requests["startup"]);
     println!(
@@ -215,5 +218,70 @@ fn print_table(report: &Value) {
         load["requestsPerSecond"],
         load["clients"],
         load["seconds"]
+    );
+}
+
+/// The startup requests in the order the widget needs them, as `e2e/bench.mjs` names them.
+const START_REQUESTS: [&str; 5] = [
+    "token",
+    "users.find",
+    "providers",
+    "users.accounts",
+    "payments.list",
+];
+
+/// The floor page, the widget over it, and where one start's time goes (medians, in ms from the
+/// module mark): what to shorten first.
+fn print_floor_and_breakdown(browser: &Value) {
+    println!(
+        "{:<34} {}",
+        "floor: plain fetches, same answers",
+        ms(&browser["floor"]["totalMs"])
+    );
+    println!(
+        "{:<34} {:.2}x",
+        "start over floor (medians)",
+        browser["startOverFloor"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "{:<34} {}",
+        "token requests per start (max)", browser["start"]["tokenRequestsMax"]
+    );
+    let breakdown = &browser["start"]["breakdown"];
+    let at = |value: &Value| match value.as_f64() {
+        Some(ms) => format!("{ms:.1}"),
+        None => "-".to_owned(),
+    };
+    println!(
+        "\n{:<34} {:>10} {:>10}",
+        "start breakdown (ms from module)", "start", "end"
+    );
+    let wasm = &breakdown["wasm"];
+    println!(
+        "{:<34} {:>10} {:>10}",
+        "  wasm fetch",
+        at(&wasm["start"]),
+        at(&wasm["end"])
+    );
+    for (label, mark) in [
+        ("  wasm compiled, instantiated", "instantiated"),
+        ("  mounted", "mounted"),
+    ] {
+        println!("{label:<34} {:>10} {:>10}", "", at(&breakdown[mark]));
+    }
+    for operation in START_REQUESTS {
+        let request = &breakdown["requests"][operation];
+        println!(
+            "{:<34} {:>10} {:>10}",
+            format!("  {operation}"),
+            at(&request["start"]),
+            at(&request["end"])
+        );
+    }
+    println!(
+        "{:<34} {:>10} {:>10}",
+        "  ready",
+        "",
+        at(&breakdown["ready"])
     );
 }

@@ -43,6 +43,9 @@ pub struct LocalMyq {
     /// Commits sent for a payment that was already completed: must stay 0.
     pub blind_commits: Cell<u32>,
     pub calls: RefCell<Vec<Operation>>,
+    /// The longest chain of calls each sent after the previous one's answer: what the network's
+    /// latency multiplies.
+    series: Cell<usize>,
 }
 
 impl LocalMyq {
@@ -55,6 +58,7 @@ impl LocalMyq {
             policy: RefCell::new(Box::new(|_| Fault::None)),
             blind_commits: Cell::new(0),
             calls: RefCell::new(Vec::new()),
+            series: Cell::new(0),
         }
     }
 
@@ -105,6 +109,11 @@ impl LocalMyq {
             .count()
     }
 
+    /// Round trips made in series so far: calls running at once count as one.
+    pub fn round_trips_in_series(&self) -> usize {
+        self.series.get()
+    }
+
     /// The server's view of a payment.
     pub fn server_payment(&self, id: &str) -> Option<Value> {
         let list = self.server.borrow().list_payments("external", None).ok()?;
@@ -129,7 +138,10 @@ impl LocalMyq {
         operation: Operation,
         apply: impl Fn(&mut myq_sim::myq::Myq) -> Result<Value, MyqError>,
     ) -> Result<T, ApiError> {
+        // A call sent before an answer arrived is in series with it; one sent with it, not.
+        let depth = self.series.get() + 1;
         YieldOnce(false).await;
+        self.series.set(self.series.get().max(depth));
         self.calls.borrow_mut().push(operation);
         let fault = (self.policy.borrow_mut())(operation);
         match fault {

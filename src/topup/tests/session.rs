@@ -361,7 +361,7 @@ fn a_definite_refusal_of_create_is_reported_with_its_message() {
     assert_eq!(
         session.myq().count(Operation::ListPayments),
         2,
-        "the one at open and the one after every create"
+        "the one at start and the one after every create"
     );
     assert!(session.myq().server_payments().is_empty());
 }

@@ -1,9 +1,9 @@
-//! Getting ready: user, providers, balance.
+//! Getting ready: user, providers, balance, payments.
 
 use futures::executor::block_on;
 
 use super::local::{JNOVAK, LocalMyq};
-use crate::api::Money;
+use crate::api::{Money, Operation};
 use crate::topup::*;
 
 #[test]
@@ -59,4 +59,27 @@ fn start_reports_an_unknown_user_id() {
     let myq = LocalMyq::new();
     let err = block_on(start(&myq, &Who::Id(999), "external")).unwrap_err();
     assert_eq!(err, StartError::UnknownUser("999".into()));
+}
+
+/// Each round trip in series costs the start a network latency: after the token (which the
+/// client fetches before its first call), the user; then providers, balance and payments at once.
+#[test]
+fn start_and_open_make_three_round_trips_in_series() {
+    const TOKEN: usize = 1;
+    let myq = LocalMyq::new();
+    let session = block_on(async {
+        let account = start(&myq, &Who::Username("jnovak".into()), "external")
+            .await
+            .unwrap();
+        Session::open(myq, &account, Claims::default())
+            .await
+            .unwrap()
+    });
+    let myq = session.myq();
+    assert_eq!(TOKEN + myq.round_trips_in_series(), 3, "{:?}", myq.calls);
+    assert_eq!(
+        myq.count(Operation::ListPayments),
+        1,
+        "the payments are read once"
+    );
 }
