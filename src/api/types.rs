@@ -188,10 +188,18 @@ pub struct Payment {
     pub description: String,
 }
 
+/// `GET …/payments?userId=` answer, newest first: every `created` payment and the newest
+/// [`KEPT_FINISHED_PAYMENTS`] finished ones; the rest is skipped while reading. MyQ X's list has
+/// no paging and a user's history no end, and the widget reads it after every create: memory and
+/// time must not grow with it.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct PaymentList {
+    #[serde(deserialize_with = "wire::newest_payments")]
     pub payments: Vec<Payment>,
 }
+
+/// Finished (completed or canceled) payments a list keeps, newest first.
+pub const KEPT_FINISHED_PAYMENTS: usize = 50;
 
 /// MyQ X's error body: `{"code": 400, "message": "…", "data": []}`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -296,6 +304,30 @@ mod tests {
             MAX_DESCRIPTION_CHARS
         );
         assert_eq!(fit_description("short"), "short");
+    }
+
+    #[test]
+    fn a_long_list_keeps_every_created_payment_and_the_newest_finished_ones() {
+        let entry = |id: usize, state: &str| {
+            format!(r#"{{"id": {id}, "userId": 1, "amount": 1, "state": "{state}"}}"#)
+        };
+        // Newest first: 120 finished payments with a created one every 40.
+        let entries: Vec<String> = (0..120)
+            .rev()
+            .map(|id| entry(id, if id % 40 == 0 { "created" } else { "completed" }))
+            .collect();
+        let list: PaymentList =
+            json::parse(&format!(r#"{{"payments": [{}]}}"#, entries.join(","))).unwrap();
+        let created: Vec<&str> = list
+            .payments
+            .iter()
+            .filter(|p| p.state == PaymentState::Created)
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(created, ["80", "40", "0"], "every created one, in order");
+        let finished = list.payments.len() - created.len();
+        assert_eq!(finished, KEPT_FINISHED_PAYMENTS);
+        assert_eq!(list.payments[0].id, "119", "the newest first");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::money::Money;
+use super::types::{KEPT_FINISHED_PAYMENTS, Payment, PaymentState};
 
 /// The largest whole number an f64 (a JavaScript number) holds exactly.
 const EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
@@ -172,6 +173,36 @@ pub fn money<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Err
 /// As [`money`], `null` or absent allowed (with `#[serde(default)]`).
 pub fn optional_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
     read_optional(d, to_money)
+}
+
+/// A payment list, newest first, keeping every `created` payment and the newest
+/// [`KEPT_FINISHED_PAYMENTS`](super::types::KEPT_FINISHED_PAYMENTS) finished ones; each other
+/// entry is read and dropped at once, so the list's length sets no memory peak.
+pub fn newest_payments<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Payment>, D::Error> {
+    struct Newest;
+
+    impl<'de> Visitor<'de> for Newest {
+        type Value = Vec<Payment>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of payments")
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Payment>, A::Error> {
+            let mut kept = Vec::new();
+            let mut finished = 0;
+            while let Some(payment) = seq.next_element::<Payment>()? {
+                let open = payment.state == PaymentState::Created;
+                finished += usize::from(!open);
+                if open || finished <= KEPT_FINISHED_PAYMENTS {
+                    kept.push(payment);
+                }
+            }
+            Ok(kept)
+        }
+    }
+
+    d.deserialize_seq(Newest)
 }
 
 /// Text where `null` means empty (with `#[serde(default)]`, absent too).

@@ -15,18 +15,14 @@
 use std::cell::{Cell, RefCell};
 
 use crate::api::{
-    ApiError, CreatedPayment, Money, Myq, NewPayment, Operation, Payment, PaymentChange,
-    PaymentParams, PaymentState,
+    ApiError, CreatedPayment, KEPT_FINISHED_PAYMENTS, Money, Myq, NewPayment, Operation, Payment,
+    PaymentChange, PaymentParams, PaymentState,
 };
 
 use super::claims::{Claim, Claims};
 use super::intent::{Intent, IntentKey, duplicate_reason, duplicates};
 use super::reason::Reason;
 use super::start::Account;
-
-/// Finished payments the session keeps (newest first); unfinished ones are always kept. The UI
-/// lists a few; keeping all would grow memory with every top-up on a long-lived page.
-const KEPT_PAYMENTS: usize = 50;
 
 /// How many commits one flow sends at most, each after the previous one's fate was read back.
 const COMMIT_ATTEMPTS: usize = 3;
@@ -169,12 +165,13 @@ impl Ledger {
         }
     }
 
-    /// Keeps every unfinished payment and the newest finished ones.
+    /// Keeps every unfinished payment and the newest finished ones, as a list does: the UI
+    /// lists a few, and keeping all would grow memory with every top-up on a long-lived page.
     fn trim(&mut self) {
         let mut finished = 0;
         self.payments.retain(|p| {
             finished += usize::from(p.state != PaymentState::Created);
-            p.state == PaymentState::Created || finished <= KEPT_PAYMENTS
+            p.state == PaymentState::Created || finished <= KEPT_FINISHED_PAYMENTS
         });
     }
 
