@@ -177,7 +177,11 @@ async fn a_create_slower_than_the_timeout_is_failed_and_found_later() {
         .map(|p| p["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(created.len(), 1, "the late create landed");
-    let pending: Vec<String> = session.pending().into_iter().map(|p| p.id).collect();
+    let pending: Vec<String> = session
+        .pending()
+        .into_iter()
+        .map(|p| p.id.to_string())
+        .collect();
     assert_eq!(
         pending, created,
         "every created payment is known as pending"

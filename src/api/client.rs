@@ -76,7 +76,7 @@ impl Myq for MyqClient {
             .users)
     }
 
-    async fn balance(&self, user_id: u64) -> Result<Option<Money>, ApiError> {
+    async fn balance(&self, user_id: UserId) -> Result<Option<Money>, ApiError> {
         let path = format!("/v3/users/{user_id}/accounts");
         Ok(self
             .json::<AccountList>(Call::get(Operation::Balance, &path))
@@ -102,7 +102,7 @@ impl Myq for MyqClient {
     async fn update_payment(
         &self,
         provider: &str,
-        id: &str,
+        id: &PaymentId,
         change: &PaymentChange,
     ) -> Result<(), ApiError> {
         let path = payments_path(provider, Some(id), "");
@@ -115,7 +115,7 @@ impl Myq for MyqClient {
         self.empty(call).await
     }
 
-    async fn commit_payment(&self, provider: &str, id: &str) -> Result<Money, ApiError> {
+    async fn commit_payment(&self, provider: &str, id: &PaymentId) -> Result<Money, ApiError> {
         let path = payments_path(provider, Some(id), "/commit");
         let call = Call::send(Operation::CommitPayment, Method::POST, &path, String::new());
         Ok(self.json::<Committed>(call).await?.amount)
@@ -124,7 +124,7 @@ impl Myq for MyqClient {
     async fn rollback_payment(
         &self,
         provider: &str,
-        id: &str,
+        id: &PaymentId,
         reason: &str,
     ) -> Result<(), ApiError> {
         let path = payments_path(provider, Some(id), "/rollback");
@@ -138,7 +138,7 @@ impl Myq for MyqClient {
         .await
     }
 
-    async fn payments(&self, provider: &str, user_id: u64) -> Result<Vec<Payment>, ApiError> {
+    async fn payments(&self, provider: &str, user_id: UserId) -> Result<Vec<Payment>, ApiError> {
         let path = format!("{}?userId={user_id}", payments_path(provider, None, ""));
         let call = Call::get(Operation::ListPayments, &path);
         Ok(self.json::<PaymentList>(call).await?.payments)

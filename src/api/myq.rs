@@ -13,7 +13,7 @@ pub trait Myq {
     /// `GET /v3/users/find?username=`: the users whose username or alias matches.
     async fn find_users(&self, username: &str) -> Result<Vec<User>, ApiError>;
     /// `GET /v3/users/{id}/accounts`: the credit balance, when the server reports one.
-    async fn balance(&self, user_id: u64) -> Result<Option<Money>, ApiError>;
+    async fn balance(&self, user_id: UserId) -> Result<Option<Money>, ApiError>;
     /// `POST /v3/rechargeProviders/{provider}/payments`.
     async fn create_payment(
         &self,
@@ -24,18 +24,18 @@ pub trait Myq {
     async fn update_payment(
         &self,
         provider: &str,
-        id: &str,
+        id: &PaymentId,
         change: &PaymentChange,
     ) -> Result<(), ApiError>;
     /// `POST …/payments/{id}/commit`: makes the payment effective; answers the credit added.
-    async fn commit_payment(&self, provider: &str, id: &str) -> Result<Money, ApiError>;
+    async fn commit_payment(&self, provider: &str, id: &PaymentId) -> Result<Money, ApiError>;
     /// `POST …/payments/{id}/rollback`; MyQ keeps the reason as the description.
     async fn rollback_payment(
         &self,
         provider: &str,
-        id: &str,
+        id: &PaymentId,
         reason: &str,
     ) -> Result<(), ApiError>;
     /// `GET …/payments?userId=`: the user's payments with this provider, newest first.
-    async fn payments(&self, provider: &str, user_id: u64) -> Result<Vec<Payment>, ApiError>;
+    async fn payments(&self, provider: &str, user_id: UserId) -> Result<Vec<Payment>, ApiError>;
 }

@@ -4,10 +4,86 @@
 //! [`wire`](super::wire); fields they do not know are ignored, so a newer server does not break
 //! the widget. Request bodies derive `Serialize`.
 
+use std::fmt;
+use std::ops::Deref;
+
 use serde::{Deserialize, Serialize};
 
 use super::money::Money;
 use super::wire;
+
+/// A payment's id, as MyQ X gives it (a number or a numeric string on the wire), kept as text.
+///
+/// It reads as a `str` (`Deref`): an id is compared and printed, never computed with.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+pub struct PaymentId(#[serde(deserialize_with = "wire::id")] String);
+
+impl PaymentId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for PaymentId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for PaymentId {
+    fn from(id: &str) -> Self {
+        PaymentId(id.to_owned())
+    }
+}
+
+impl From<String> for PaymentId {
+    fn from(id: String) -> Self {
+        PaymentId(id)
+    }
+}
+
+impl PartialEq<str> for PaymentId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<String> for PaymentId {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == *other
+    }
+}
+
+/// Ids look up as text (a set of ids answers `contains("34200")`): hashed and compared alike.
+impl std::borrow::Borrow<str> for PaymentId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<&str> for PaymentId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for PaymentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A MyQ X user's id: a positive whole number (sent as a string by some answers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+pub struct UserId(#[serde(deserialize_with = "wire::user_id")] pub u64);
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// `POST /auth/token` answer, or the host's token endpoint answer.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -38,8 +114,7 @@ pub struct ProviderList {
 /// A user from `GET /v3/users/find`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct User {
-    #[serde(deserialize_with = "wire::user_id")]
-    pub id: u64,
+    pub id: UserId,
     pub username: String,
     #[serde(default, deserialize_with = "wire::text")]
     pub fullname: String,
@@ -97,7 +172,7 @@ pub struct PaymentParams {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewPayment {
-    pub user_id: u64,
+    pub user_id: UserId,
     /// Left out when empty.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
@@ -133,10 +208,8 @@ pub struct Rollback<'a> {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedPayment {
-    #[serde(deserialize_with = "wire::id")]
-    pub id: String,
-    #[serde(deserialize_with = "wire::user_id")]
-    pub user_id: u64,
+    pub id: PaymentId,
+    pub user_id: UserId,
     #[serde(deserialize_with = "wire::money")]
     pub amount: Money,
     #[serde(default, deserialize_with = "wire::text")]
@@ -165,10 +238,8 @@ pub enum PaymentState {
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
-    #[serde(deserialize_with = "wire::id")]
-    pub id: String,
-    #[serde(deserialize_with = "wire::user_id")]
-    pub user_id: u64,
+    pub id: PaymentId,
+    pub user_id: UserId,
     #[serde(deserialize_with = "wire::money")]
     pub amount: Money,
     #[serde(default)]
@@ -251,7 +322,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(payment.id, "7");
-        assert_eq!(payment.user_id, 12);
+        assert_eq!(payment.user_id, UserId(12));
         assert_eq!(payment.payment_no.as_deref(), Some("3"));
         assert_eq!(payment.description, "");
     }
@@ -276,7 +347,7 @@ mod tests {
             amount: Money(1250),
         };
         let created = NewPayment {
-            user_id: 34173,
+            user_id: UserId(34173),
             description: String::new(),
             params: params.clone(),
         };

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::api::Money;
+use crate::api::{Money, UserId};
 use crate::topup::{AmountRules, MAX_HOST_DESCRIPTION_CHARS, Who, parse_decimal};
 
 /// What the attributes say, checked. Built anew whenever an attribute changes.
@@ -85,7 +85,7 @@ impl Config {
             (Some(_), Some(_)) => {
                 return Err(invalid("user-id", "set user-id or username, not both"));
             }
-            (Some(id), None) => Who::Id(
+            (Some(id), None) => Who::Id(UserId(
                 id.parse()
                     .ok()
                     .filter(|&id| (1..=MAX_USER_ID).contains(&id))
@@ -95,7 +95,7 @@ impl Config {
                             format!("'{id}' is not a user id (a whole number from 1 to 2^53 - 1)"),
                         )
                     })?,
-            ),
+            )),
             (None, Some(name)) => Who::Username(name),
             (None, None) => return Err(invalid("username", "set username or user-id")),
         };
@@ -442,13 +442,13 @@ mod tests {
         }
         assert_eq!(
             read(&[base, ("user-id", " 42 ")], page).unwrap().who,
-            Who::Id(42)
+            Who::Id(UserId(42))
         );
         assert_eq!(
             read(&[base, ("user-id", "9007199254740991")], page)
                 .unwrap()
                 .who,
-            Who::Id(9_007_199_254_740_991)
+            Who::Id(UserId(9_007_199_254_740_991))
         );
     }
 

@@ -6,12 +6,12 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-use crate::api::{ApiError, Money, Provider};
+use crate::api::{ApiError, Money, PaymentId, Provider, UserId};
 use crate::topup::{Account, Outcome, PaymentRef, StartError};
 
 /// `myq-topup-ready`: providers and user known.
 pub struct Ready<'a> {
-    pub user_id: u64,
+    pub user_id: UserId,
     pub username: Option<&'a str>,
     pub provider: &'a str,
     pub providers: &'a [Provider],
@@ -37,7 +37,7 @@ impl<'a> Ready<'a> {
 pub struct PaymentDetail<'a> {
     pub payment_id: &'a str,
     pub payment_no: Option<&'a str>,
-    pub user_id: u64,
+    pub user_id: UserId,
     pub amount: f64,
     pub provider: &'a str,
 }
@@ -132,7 +132,7 @@ pub struct Error {
     pub code: Option<i64>,
     pub message: String,
     /// The payment concerned, when there is one.
-    pub payment_id: Option<String>,
+    pub payment_id: Option<PaymentId>,
 }
 
 impl From<&ApiError> for Error {
@@ -225,7 +225,7 @@ impl Detail for Ready<'_> {
             })
             .collect();
         object
-            .set("userId", self.user_id as f64)
+            .set("userId", self.user_id.0 as f64)
             .set_optional("username", self.username)
             .set("provider", self.provider)
             .set("providers", providers)
@@ -239,7 +239,7 @@ impl Detail for PaymentDetail<'_> {
         object
             .set("paymentId", self.payment_id)
             .set_optional("paymentNo", self.payment_no)
-            .set("userId", self.user_id as f64)
+            .set("userId", self.user_id.0 as f64)
             .set("amount", self.amount)
             .set("provider", self.provider)
     }

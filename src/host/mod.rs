@@ -16,6 +16,7 @@ pub use widget::{Notice, Phase, Problem, View, Widget};
 
 /// What the UI needs of the layers below, named here so that it never reaches around the host.
 pub use crate::api::{
-    ApiError, Failure, Money, Operation, Payment, PaymentState, Provider, TokenSourceFailure,
+    ApiError, Failure, Money, Operation, Payment, PaymentId, PaymentState, Provider,
+    TokenSourceFailure, UserId,
 };
 pub use crate::topup::{AmountError, Progress, Reason, StartError};

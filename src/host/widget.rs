@@ -12,7 +12,9 @@ use super::approval::ElementApproval;
 use super::config::{Config, ConfigError};
 use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
-use crate::api::{ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, Provider};
+use crate::api::{
+    ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, PaymentId, Provider,
+};
 use crate::topup::{
     self, Account, AmountError, Busy, Claims, Intent, IntentKey, Outcome, Progress, Reason,
     Session, StartError, amount_from_number, parse_decimal,
@@ -42,7 +44,10 @@ pub enum Problem {
     /// A call failed, or the token source gave no token; nothing changed.
     Api(ApiError),
     /// A payment exists but could not be finished; it is listed as unfinished.
-    Unfinished { payment_id: String, error: ApiError },
+    Unfinished {
+        payment_id: PaymentId,
+        error: ApiError,
+    },
 }
 
 impl From<StartError> for Problem {
@@ -101,7 +106,7 @@ pub enum Notice {
         payment_no: Option<String>,
         /// MyQ's id, shown when the number is not known (it comes with the list of payments
         /// read after the create, which may have failed).
-        payment_id: String,
+        payment_id: PaymentId,
         credited: Money,
         balance: Option<Money>,
     },

@@ -101,11 +101,12 @@ pub fn duplicate_reason(kept_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::UserId;
 
     fn payment(id: &str, state: PaymentState, description: &str) -> Payment {
         Payment {
             id: id.into(),
-            user_id: 1,
+            user_id: UserId(1),
             amount: Money(10_000),
             currency: None,
             state,

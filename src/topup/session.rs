@@ -16,7 +16,7 @@ use std::cell::{Cell, RefCell};
 
 use crate::api::{
     ApiError, CreatedPayment, KEPT_FINISHED_PAYMENTS, Money, Myq, NewPayment, Operation, Payment,
-    PaymentChange, PaymentParams, PaymentState,
+    PaymentChange, PaymentId, PaymentParams, PaymentState, UserId,
 };
 
 use super::claims::{Claim, Claims};
@@ -30,8 +30,8 @@ const COMMIT_ATTEMPTS: usize = 3;
 /// A payment as the flow knows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaymentRef {
-    pub id: String,
-    pub user_id: u64,
+    pub id: PaymentId,
+    pub user_id: UserId,
     pub amount: Money,
     pub provider: String,
     /// MyQ's running number, once the payment was seen in a list.
@@ -130,7 +130,7 @@ pub struct Busy;
 /// One user's top-ups with one provider.
 pub struct Session<M> {
     myq: M,
-    user_id: u64,
+    user_id: UserId,
     provider: String,
     ledger: RefCell<Ledger>,
     busy: Cell<bool>,
@@ -300,7 +300,7 @@ impl<M: Myq> Session<M> {
     /// rolled back. One that fails stays a known copy (never offered) and is tried again by
     /// the next flow.
     async fn roll_back_duplicates(&self) -> Vec<PaymentRef> {
-        let copies: Vec<(PaymentRef, String)> = {
+        let copies: Vec<(PaymentRef, PaymentId)> = {
             let ledger = self.ledger.borrow();
             duplicates(&ledger.payments)
                 .into_iter()
@@ -318,7 +318,7 @@ impl<M: Myq> Session<M> {
     }
 
     /// Rolls back one copy of the payment `kept_id`, naming it in the reason.
-    async fn roll_back_copy(&self, copy: &PaymentRef, kept_id: &str) -> bool {
+    async fn roll_back_copy(&self, copy: &PaymentRef, kept_id: &PaymentId) -> bool {
         let Some(claim) = self.claims.take(&copy.id) else {
             return false;
         };

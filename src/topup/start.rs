@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use crate::api::{ApiError, Money, Myq, Payment, Provider, User};
+use crate::api::{ApiError, Money, Myq, Payment, Provider, User, UserId};
 
 /// Whose credit the widget tops up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Who {
-    Id(u64),
+    Id(UserId),
     /// Resolved with `users/find`: the user whose username (or else alias) it is.
     Username(String),
 }
@@ -15,7 +15,7 @@ pub enum Who {
 /// What the widget knows once it is ready to top up.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Account {
-    pub user_id: u64,
+    pub user_id: UserId,
     /// Known when the user was found by name.
     pub user: Option<User>,
     /// The active recharge providers.

@@ -14,7 +14,7 @@ use serde_json::Value;
 use serde::de::DeserializeOwned;
 
 use crate::api::json;
-use crate::api::{self, ApiError, Failure, Money, Operation};
+use crate::api::{self, ApiError, Failure, Money, Operation, PaymentId, UserId};
 
 pub const JNOVAK: u64 = 34173;
 
@@ -203,9 +203,9 @@ impl api::Myq for LocalMyq {
         Ok(list.users)
     }
 
-    async fn balance(&self, user_id: u64) -> Result<Option<Money>, ApiError> {
+    async fn balance(&self, user_id: UserId) -> Result<Option<Money>, ApiError> {
         let accounts: api::AccountList = self
-            .call(Operation::Balance, |s| s.accounts(user_id))
+            .call(Operation::Balance, |s| s.accounts(user_id.0))
             .await?;
         Ok(accounts.credit())
     }
@@ -225,7 +225,7 @@ impl api::Myq for LocalMyq {
     async fn update_payment(
         &self,
         provider: &str,
-        id: &str,
+        id: &PaymentId,
         change: &api::PaymentChange,
     ) -> Result<(), ApiError> {
         let body = serde_json::to_value(change).unwrap();
@@ -235,7 +235,7 @@ impl api::Myq for LocalMyq {
             .map(drop)
     }
 
-    async fn commit_payment(&self, provider: &str, id: &str) -> Result<Money, ApiError> {
+    async fn commit_payment(&self, provider: &str, id: &PaymentId) -> Result<Money, ApiError> {
         if self
             .server_payment(id)
             .is_some_and(|p| p["state"] == "completed")
@@ -251,7 +251,7 @@ impl api::Myq for LocalMyq {
     async fn rollback_payment(
         &self,
         provider: &str,
-        id: &str,
+        id: &PaymentId,
         reason: &str,
     ) -> Result<(), ApiError> {
         let rollback = |s: &mut myq_sim::myq::Myq| empty(s.rollback_payment(provider, id, reason));
@@ -260,8 +260,12 @@ impl api::Myq for LocalMyq {
             .map(drop)
     }
 
-    async fn payments(&self, provider: &str, user_id: u64) -> Result<Vec<api::Payment>, ApiError> {
-        let list = |s: &mut myq_sim::myq::Myq| s.list_payments(provider, Some(user_id));
+    async fn payments(
+        &self,
+        provider: &str,
+        user_id: UserId,
+    ) -> Result<Vec<api::Payment>, ApiError> {
+        let list = |s: &mut myq_sim::myq::Myq| s.list_payments(provider, Some(user_id.0));
         let list: api::PaymentList = self.call(Operation::ListPayments, list).await?;
         Ok(list.payments)
     }

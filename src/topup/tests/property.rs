@@ -12,6 +12,7 @@ use proptest::prelude::*;
 
 use super::local::{Fault, JNOVAK, LocalMyq};
 use crate::api::Money;
+use crate::api::{PaymentId, UserId};
 use crate::topup::*;
 
 /// How one intent is approved.
@@ -56,7 +57,9 @@ fn fault() -> impl Strategy<Value = Fault> {
 fn run(intents: &[(i64, Step, bool)], faults: &[Fault]) -> Result<(), TestCaseError> {
     let myq = LocalMyq::new();
     let session = block_on(async {
-        let account = start(&myq, &Who::Id(JNOVAK), "external").await.unwrap();
+        let account = start(&myq, &Who::Id(UserId(JNOVAK)), "external")
+            .await
+            .unwrap();
         Session::open(myq, &account, Claims::default())
             .await
             .unwrap()
@@ -167,7 +170,7 @@ fn run(intents: &[(i64, Step, bool)], faults: &[Fault]) -> Result<(), TestCaseEr
     // Copies of an intent's payment were rolled back by the healing read, so every payment left
     // `created` is one the user can finish or cancel.
     let server = session.myq().server_payments();
-    let pending: HashSet<String> = session.pending().into_iter().map(|p| p.id).collect();
+    let pending: HashSet<PaymentId> = session.pending().into_iter().map(|p| p.id).collect();
     for payment in server.iter().filter(|p| p["state"] == "created") {
         prop_assert!(
             pending.contains(payment["id"].as_str().unwrap()),

@@ -7,11 +7,14 @@ use serde_json::json;
 
 use super::local::{Fault, JNOVAK, LocalMyq};
 use crate::api::{Failure, Money, Operation, PaymentState};
+use crate::api::{PaymentId, UserId};
 use crate::topup::*;
 
 fn open(myq: LocalMyq) -> Session<LocalMyq> {
     block_on(async {
-        let account = start(&myq, &Who::Id(JNOVAK), "external").await.unwrap();
+        let account = start(&myq, &Who::Id(UserId(JNOVAK)), "external")
+            .await
+            .unwrap();
         Session::open(myq, &account, Claims::default())
             .await
             .unwrap()
@@ -528,7 +531,7 @@ fn copies_left_by_an_earlier_page_are_rolled_back_at_open_and_never_offered() {
     let copy_of_first = myq.leave_described_payment(20.0, &unfinished);
     myq.always(Operation::RollbackPayment, Fault::Refuse);
     let session = open(myq);
-    let pending: Vec<String> = session.pending().into_iter().map(|p| p.id).collect();
+    let pending: Vec<PaymentId> = session.pending().into_iter().map(|p| p.id).collect();
     assert_eq!(
         pending,
         std::slice::from_ref(&first),

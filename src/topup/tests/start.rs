@@ -3,6 +3,7 @@
 use futures::executor::block_on;
 
 use super::local::{JNOVAK, LocalMyq};
+use crate::api::UserId;
 use crate::api::{Money, Operation};
 use crate::topup::*;
 
@@ -10,7 +11,7 @@ use crate::topup::*;
 fn start_resolves_a_username_and_loads_providers_and_balance() {
     let myq = LocalMyq::new();
     let account = block_on(start(&myq, &Who::Username("jnovak".into()), "external")).unwrap();
-    assert_eq!(account.user_id, JNOVAK);
+    assert_eq!(account.user_id, UserId(JNOVAK));
     assert_eq!(account.user.unwrap().fullname, "Jan Novák");
     let references: Vec<_> = account
         .providers
@@ -25,14 +26,14 @@ fn start_resolves_a_username_and_loads_providers_and_balance() {
 fn start_finds_a_user_by_alias() {
     let myq = LocalMyq::new();
     let account = block_on(start(&myq, &Who::Username("novak".into()), "external")).unwrap();
-    assert_eq!(account.user_id, JNOVAK);
+    assert_eq!(account.user_id, UserId(JNOVAK));
 }
 
 #[test]
 fn start_with_a_user_id_needs_no_lookup() {
     let myq = LocalMyq::new();
-    let account = block_on(start(&myq, &Who::Id(34174), "external")).unwrap();
-    assert_eq!((account.user_id, account.user), (34174, None));
+    let account = block_on(start(&myq, &Who::Id(UserId(34174)), "external")).unwrap();
+    assert_eq!((account.user_id, account.user), (UserId(34174), None));
     assert_eq!(account.balance, Some(Money(4_550)));
 }
 
@@ -50,14 +51,14 @@ fn start_reports_a_disabled_provider() {
     myq.server
         .borrow_mut()
         .set_provider_enabled("external", false);
-    let err = block_on(start(&myq, &Who::Id(JNOVAK), "external")).unwrap_err();
+    let err = block_on(start(&myq, &Who::Id(UserId(JNOVAK)), "external")).unwrap_err();
     assert_eq!(err, StartError::ProviderInactive("external".into()));
 }
 
 #[test]
 fn start_reports_an_unknown_user_id() {
     let myq = LocalMyq::new();
-    let err = block_on(start(&myq, &Who::Id(999), "external")).unwrap_err();
+    let err = block_on(start(&myq, &Who::Id(UserId(999)), "external")).unwrap_err();
     assert_eq!(err, StartError::UnknownUser("999".into()));
 }
 

@@ -8,7 +8,7 @@ use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use crate::host::{Money, Notice, Phase, Problem, Provider, View, Widget};
+use crate::host::{Money, Notice, PaymentId, Phase, Problem, Provider, View, Widget};
 use crate::ui::format::{MoneyFormat, plural_category};
 use crate::ui::i18n::Texts;
 
@@ -81,9 +81,9 @@ impl Shared {
 pub(crate) enum Action {
     TopUp(Money),
     /// Commit an unfinished payment, by id.
-    Finish(String),
+    Finish(PaymentId),
     /// Roll an unfinished payment back, by id.
-    Cancel(String),
+    Cancel(PaymentId),
 }
 
 #[component]
