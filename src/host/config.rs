@@ -30,7 +30,7 @@ pub struct Config {
 }
 
 /// Preset amounts when the `amounts` attribute is absent.
-pub const DEFAULT_AMOUNTS: [Money; 3] = [Money(5_000), Money(10_000), Money(20_000)];
+const DEFAULT_AMOUNTS: [Money; 3] = [Money(5_000), Money(10_000), Money(20_000)];
 
 /// `callback-timeout` when absent: long enough for a student to pay in the host's payment
 /// step, short enough that a promise that never settles frees the widget.
@@ -63,7 +63,7 @@ fn invalid(attribute: &'static str, message: impl Into<String>) -> ConfigError {
 }
 
 /// The provider the REST recharge works with.
-pub const DEFAULT_PROVIDER: &str = "external";
+const DEFAULT_PROVIDER: &str = "external";
 
 impl Config {
     /// Reads the attributes through `attribute`; relative URLs resolve against `page_url`.

@@ -11,7 +11,7 @@ mod token;
 mod url_cases;
 mod widget;
 
-pub use config::{Config, ConfigError, DEFAULT_AMOUNTS, DEFAULT_PROVIDER};
+pub use config::{Config, ConfigError};
 pub use widget::{Notice, Phase, Problem, View, Widget};
 
 /// What the UI needs of the layers below, named here so that it never reaches around the host.

@@ -15,7 +15,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement};
 
 use crate::host::Widget;
-pub use topup::{STYLE, TopUp};
+use topup::STYLE;
+pub use topup::TopUp;
 
 /// A widget mounted into an element's shadow root; unmounts when freed.
 #[wasm_bindgen]
