@@ -28,9 +28,7 @@ async fn session(timeout_ms: u32) -> Session<MyqClient> {
     let account = start(&myq, &Who::Username("jnovak".into()), "external")
         .await
         .unwrap();
-    Session::open(myq, &account, Claims::default())
-        .await
-        .unwrap()
+    Session::open(myq, &account, Claims::default()).await
 }
 
 async fn top_up(session: &Session<MyqClient>, amount: i64) -> Outcome {

@@ -130,12 +130,8 @@ fn read_optional<'de, D: Deserializer<'de>, T>(
     }
 }
 
-/// A number sent as a JSON number or as a numeric string.
-pub fn number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    read(deserializer, Scalar::number)
-}
-
-/// As [`number`], `null` or absent allowed (with `#[serde(default)]`).
+/// A number sent as a JSON number or as a numeric string; `null` or absent allowed (with
+/// `#[serde(default)]`).
 pub fn optional_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     read_optional(d, Scalar::number)
 }

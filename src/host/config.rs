@@ -34,7 +34,7 @@ const DEFAULT_AMOUNTS: [Money; 3] = [Money(5_000), Money(10_000), Money(20_000)]
 
 /// `callback-timeout` when absent: long enough for a student to pay in the host's payment
 /// step, short enough that a promise that never settles frees the widget.
-pub const DEFAULT_CALLBACK_TIMEOUT_S: u32 = 300;
+const DEFAULT_CALLBACK_TIMEOUT_S: u32 = 300;
 
 /// The longest `callback-timeout`: a day.
 const MAX_CALLBACK_TIMEOUT_S: u32 = 86_400;

@@ -137,6 +137,15 @@ pub struct View {
     pub last_amount: Option<Money>,
 }
 
+impl View {
+    /// Shows what the session knows of the user's money: balance, payments, pending ones.
+    fn show_ledger(&mut self, session: &Session<MyqClient>) {
+        self.balance = session.balance();
+        self.payments = session.payments();
+        self.pending = session.pending();
+    }
+}
+
 /// The controller of one element. Cheap to clone: clones share everything.
 #[derive(Clone)]
 pub struct Widget {
@@ -188,21 +197,20 @@ impl Widget {
             }
             match result {
                 Ok((config, account, session)) => {
-                    let pending = session.pending().len();
+                    let mut view = View {
+                        phase: Phase::Ready,
+                        config: Some(config),
+                        providers: account.providers.clone(),
+                        ..View::default()
+                    };
+                    view.show_ledger(&session);
+                    let pending = view.pending.len();
                     emit(
                         &widget.inner.element,
                         "ready",
                         &events::Ready::new(&account, pending),
                     );
-                    widget.inner.view.set(View {
-                        phase: Phase::Ready,
-                        config: Some(config),
-                        providers: account.providers.clone(),
-                        balance: session.balance(),
-                        payments: session.payments(),
-                        pending: session.pending(),
-                        ..View::default()
-                    });
+                    widget.inner.view.set(view);
                     widget.inner.session.replace(Some(Rc::new(session)));
                 }
                 Err(problem) => {
@@ -225,9 +233,7 @@ impl Widget {
         });
         let myq = MyqClient::new(&config.base_url, tokens, DEFAULT_TIMEOUT_MS);
         let account = topup::start(&myq, &config.who, &config.provider).await?;
-        let session = Session::open(myq, &account, self.inner.claims.clone())
-            .await
-            .map_err(Problem::Api)?;
+        let session = Session::open(myq, &account, self.inner.claims.clone()).await;
         Ok((config, account, session))
     }
 
@@ -381,9 +387,7 @@ impl Widget {
             self.inner.view.update(|v| {
                 v.busy = None;
                 v.notice = Some(notice);
-                v.balance = session.balance();
-                v.payments = session.payments();
-                v.pending = session.pending();
+                v.show_ledger(session);
             });
         }
         triggered

@@ -237,11 +237,9 @@ impl<M: Myq> Session<M> {
     /// Opens a session for a started account: takes the user's payments [`start`](super::start)
     /// read, so that ones left `created` by an earlier page show up in
     /// [`pending`](Self::pending), and rolls back copies of an intent's payment. `claims` are the
-    /// widget's, shared by its sessions.
-    ///
-    /// It does not fail today: the payments come with the account, and a copy's rollback that
-    /// fails is not fatal. The `Result` stays so that a check at open needs no change of callers.
-    pub async fn open(myq: M, account: &Account, claims: Claims) -> Result<Session<M>, ApiError> {
+    /// widget's, shared by its sessions. A copy whose rollback fails stays hidden and is tried
+    /// again by the next flow.
+    pub async fn open(myq: M, account: &Account, claims: Claims) -> Session<M> {
         let payments = account.payments.clone();
         let session = Session {
             myq,
@@ -260,7 +258,7 @@ impl<M: Myq> Session<M> {
             claims,
         };
         session.roll_back_duplicates().await;
-        Ok(session)
+        session
     }
 
     pub fn myq(&self) -> &M {
@@ -304,7 +302,6 @@ impl<M: Myq> Session<M> {
             let ledger = self.ledger.borrow();
             duplicates(&ledger.payments)
                 .into_iter()
-                .filter(|d| !self.claims.holds(&d.payment.id))
                 .map(|d| (self.reference(d.payment), d.kept.id.clone()))
                 .collect()
         };
@@ -317,7 +314,8 @@ impl<M: Myq> Session<M> {
         rolled_back
     }
 
-    /// Rolls back one copy of the payment `kept_id`, naming it in the reason.
+    /// Rolls back one copy of the payment `kept_id`, naming it in the reason; `false` when a
+    /// flow holds the copy or the rollback failed.
     async fn roll_back_copy(&self, copy: &PaymentRef, kept_id: &PaymentId) -> bool {
         let Some(claim) = self.claims.take(&copy.id) else {
             return false;

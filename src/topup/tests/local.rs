@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures::executor::block_on;
 use myq_sim::data::SimData;
 use myq_sim::error::MyqError;
 use serde_json::Value;
@@ -15,8 +16,19 @@ use serde::de::DeserializeOwned;
 
 use crate::api::json;
 use crate::api::{self, ApiError, Failure, Money, Operation, PaymentId, UserId};
+use crate::topup::{Claims, Session, Who, start};
 
 pub const JNOVAK: u64 = 34173;
+
+/// A session for jnovak over `myq`, as the widget opens one after starting.
+pub fn open_session(myq: LocalMyq) -> Session<LocalMyq> {
+    block_on(async {
+        let account = start(&myq, &Who::Id(UserId(JNOVAK)), "external")
+            .await
+            .unwrap();
+        Session::open(myq, &account, Claims::default()).await
+    })
+}
 
 /// What happens to one call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,9 +10,8 @@ use std::rc::Rc;
 use futures::executor::block_on;
 use proptest::prelude::*;
 
-use super::local::{Fault, JNOVAK, LocalMyq};
-use crate::api::Money;
-use crate::api::{PaymentId, UserId};
+use super::local::{Fault, JNOVAK, LocalMyq, open_session};
+use crate::api::{Money, PaymentId};
 use crate::topup::*;
 
 /// How one intent is approved.
@@ -55,15 +54,7 @@ fn fault() -> impl Strategy<Value = Fault> {
 /// Runs the session through `intents` with faults drawn from `faults` (cycled), and checks the
 /// money rules once the network is healthy again.
 fn run(intents: &[(i64, Step, bool)], faults: &[Fault]) -> Result<(), TestCaseError> {
-    let myq = LocalMyq::new();
-    let session = block_on(async {
-        let account = start(&myq, &Who::Id(UserId(JNOVAK)), "external")
-            .await
-            .unwrap();
-        Session::open(myq, &account, Claims::default())
-            .await
-            .unwrap()
-    });
+    let session = open_session(LocalMyq::new());
     let draws = Rc::new(Cell::new(0usize));
     let (script, counter) = (faults.to_vec(), draws.clone());
     session.myq().set_policy(move |_| {

@@ -5,21 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use futures::executor::block_on;
 use serde_json::json;
 
-use super::local::{Fault, JNOVAK, LocalMyq};
-use crate::api::{Failure, Money, Operation, PaymentState};
-use crate::api::{PaymentId, UserId};
+use super::local::{Fault, JNOVAK, LocalMyq, open_session as open};
+use crate::api::{Failure, Money, Operation, PaymentId, PaymentState};
 use crate::topup::*;
-
-fn open(myq: LocalMyq) -> Session<LocalMyq> {
-    block_on(async {
-        let account = start(&myq, &Who::Id(UserId(JNOVAK)), "external")
-            .await
-            .unwrap();
-        Session::open(myq, &account, Claims::default())
-            .await
-            .unwrap()
-    })
-}
 
 /// A new intent: each with its own key.
 fn intent(amount: i64) -> Intent {
