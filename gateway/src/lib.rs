@@ -1,0 +1,1 @@
+//! myq-gateway: the same-origin server between `<myq-topup>` and MyQ X.
