@@ -3,7 +3,7 @@
 //! Layers, each using only the ones below it: [`ui`] → [`host`] → [`topup`] → [`api`].
 //! See README.md, "Architecture".
 
-pub mod api;
+pub use myq_api as api;
 pub mod host;
 pub mod topup;
 pub mod ui;

@@ -5,9 +5,7 @@
 
 mod support;
 
-use std::rc::Rc;
-
-use myq_topup::api::{Failure, Money, MyqClient, Operation, TokenUrl};
+use myq_topup::api::{Failure, Fetch, Money, MyqClient, Operation, TokenUrl};
 use myq_topup::topup::{Claims, Intent, IntentKey, NoApproval, Outcome, Session, Who, start};
 use serde_json::json;
 use support::*;
@@ -18,20 +16,24 @@ wasm_bindgen_test_configure!(run_in_browser);
 const JNOVAK: u64 = 34173;
 
 /// A fresh simulator and a session for jnovak whose requests time out after `timeout_ms`.
-async fn session(timeout_ms: u32) -> Session<MyqClient> {
+async fn session(timeout_ms: u32) -> Session<Client> {
     reset().await;
-    let tokens = Rc::new(TokenUrl {
+    let tokens = TokenUrl {
+        transport: Fetch,
         url: format!("{}/demo/token", sim()),
         timeout_ms,
-    });
-    let myq = MyqClient::new(&format!("{}/api", sim()), tokens, timeout_ms);
+    };
+    let myq = MyqClient::new(&format!("{}/api", sim()), Fetch, tokens, timeout_ms);
     let account = start(&myq, &Who::Username("jnovak".into()), "external")
         .await
         .unwrap();
     Session::open(myq, &account, Claims::default()).await
 }
 
-async fn top_up(session: &Session<MyqClient>, amount: i64) -> Outcome {
+/// The client over the browser's fetch, with tokens from the simulator's demo endpoint.
+type Client = MyqClient<Fetch, TokenUrl<Fetch>>;
+
+async fn top_up(session: &Session<Client>, amount: i64) -> Outcome {
     let intent = Intent {
         amount: Money(amount),
         description: "Browser test".into(),

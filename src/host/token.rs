@@ -2,16 +2,14 @@
 //! set one, else the `token-url` attribute (its first answer fetched by `myq-topup.js` while the
 //! wasm loaded, when it could).
 
-use futures::FutureExt;
-use futures::future::LocalBoxFuture;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlElement;
 
 use super::callback::{self, Answer, message_of};
 use crate::api::{
-    ApiError, DEFAULT_TIMEOUT_MS, Failure, Operation, TokenAnswer, TokenSource, TokenSourceFailure,
-    TokenUrl,
+    ApiError, DEFAULT_TIMEOUT_MS, Failure, Fetch, Operation, TokenAnswer, TokenSource,
+    TokenSourceFailure, TokenUrl,
 };
 
 /// The element's token source, looked up at each fetch so that a `tokenProvider` set after
@@ -24,8 +22,8 @@ pub struct ElementTokens {
 }
 
 impl TokenSource for ElementTokens {
-    fn fetch(&self) -> LocalBoxFuture<'_, Result<TokenAnswer, ApiError>> {
-        async move {
+    async fn fetch(&self) -> Result<TokenAnswer, ApiError> {
+        {
             let provider = Reflect::get(&self.element, &JsValue::from_str("tokenProvider"))
                 .ok()
                 .and_then(|p| p.dyn_into::<Function>().ok());
@@ -36,6 +34,7 @@ impl TokenSource for ElementTokens {
                         return Ok(answer);
                     }
                     let source = TokenUrl {
+                        transport: Fetch,
                         url: url.clone(),
                         timeout_ms: DEFAULT_TIMEOUT_MS,
                     };
@@ -44,7 +43,6 @@ impl TokenSource for ElementTokens {
                 (None, None) => Err(failed(TokenSourceFailure::Missing)),
             }
         }
-        .boxed_local()
     }
 }
 

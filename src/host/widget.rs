@@ -13,12 +13,15 @@ use super::config::{Config, ConfigError};
 use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
 use crate::api::{
-    ApiError, DEFAULT_TIMEOUT_MS, Money, MyqClient, Operation, Payment, PaymentId, Provider,
+    ApiError, DEFAULT_TIMEOUT_MS, Fetch, Money, MyqClient, Operation, Payment, PaymentId, Provider,
 };
 use crate::topup::{
     self, Account, AmountError, Busy, Claims, Intent, IntentKey, Outcome, Progress, Reason,
     Session, StartError, amount_from_number, parse_decimal,
 };
+
+/// The widget's MyQ X client: the browser's fetch, tokens from the element.
+type WidgetClient = MyqClient<Fetch, ElementTokens>;
 
 /// Where the widget is.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -139,7 +142,7 @@ pub struct View {
 
 impl View {
     /// Shows what the session knows of the user's money: balance, payments, pending ones.
-    fn show_ledger(&mut self, session: &Session<MyqClient>) {
+    fn show_ledger(&mut self, session: &Session<WidgetClient>) {
         self.balance = session.balance();
         self.payments = session.payments();
         self.pending = session.pending();
@@ -155,7 +158,7 @@ pub struct Widget {
 struct Inner {
     element: HtmlElement,
     view: RwSignal<View>,
-    session: RefCell<Option<Rc<Session<MyqClient>>>>,
+    session: RefCell<Option<Rc<Session<WidgetClient>>>>,
     /// The payments this widget's flows hold, across restarts.
     claims: Claims,
     /// Bumped by every start: a start overtaken by a newer one changes nothing.
@@ -224,14 +227,14 @@ impl Widget {
         });
     }
 
-    async fn connect(&self) -> Result<(Config, Account, Session<MyqClient>), Problem> {
+    async fn connect(&self) -> Result<(Config, Account, Session<WidgetClient>), Problem> {
         let config = self.config().map_err(Problem::Config)?;
-        let tokens = Rc::new(ElementTokens {
+        let tokens = ElementTokens {
             element: self.inner.element.clone(),
             token_url: config.token_url.clone(),
             callback_timeout_ms: config.callback_timeout_ms,
-        });
-        let myq = MyqClient::new(&config.base_url, tokens, DEFAULT_TIMEOUT_MS);
+        };
+        let myq = MyqClient::new(&config.base_url, Fetch, tokens, DEFAULT_TIMEOUT_MS);
         let account = topup::start(&myq, &config.who, &config.provider).await?;
         let session = Session::open(myq, &account, self.inner.claims.clone()).await;
         Ok((config, account, session))
@@ -310,13 +313,13 @@ impl Widget {
         }
     }
 
-    fn session(&self) -> Option<Rc<Session<MyqClient>>> {
+    fn session(&self) -> Option<Rc<Session<WidgetClient>>> {
         self.inner.session.borrow().clone()
     }
 
     /// Whether `session` is still the one shown: a restart (an attribute changed) mid-flow
     /// starts another, and the old flow's steps and result must not show in the new one.
-    fn shows(&self, session: &Rc<Session<MyqClient>>) -> bool {
+    fn shows(&self, session: &Rc<Session<WidgetClient>>) -> bool {
         self.inner
             .session
             .borrow()
@@ -325,7 +328,7 @@ impl Widget {
     }
 
     /// Shows each step; dispatches `myq-topup-created` when the payment exists.
-    fn progress(&self, session: &Rc<Session<MyqClient>>) -> impl FnMut(Progress) + use<> {
+    fn progress(&self, session: &Rc<Session<WidgetClient>>) -> impl FnMut(Progress) + use<> {
         let (widget, session) = (self.clone(), session.clone());
         move |step| {
             if let Progress::Created(payment) = &step {
@@ -348,7 +351,7 @@ impl Widget {
     ///
     /// The events go out whatever happened meanwhile (money moved); the view changes only if
     /// the flow's session is still the one shown.
-    fn settle(&self, session: &Rc<Session<MyqClient>>, outcome: Outcome) -> Triggered {
+    fn settle(&self, session: &Rc<Session<WidgetClient>>, outcome: Outcome) -> Triggered {
         let notice = match &outcome {
             Outcome::Committed {
                 payment,

@@ -1,7 +1,7 @@
 //! What MyQ X sends and takes, as docs/myq-api.md describes it.
 //!
 //! Answers derive `Deserialize` and accept MyQ X's quirks through the functions in
-//! [`wire`](super::wire); fields they do not know are ignored, so a newer server does not break
+//! [`wire`](crate::wire); fields they do not know are ignored, so a newer server does not break
 //! the widget. Request bodies derive `Serialize`.
 
 use std::fmt;
@@ -9,8 +9,8 @@ use std::ops::Deref;
 
 use serde::{Deserialize, Serialize};
 
-use super::money::Money;
-use super::wire;
+use crate::money::Money;
+use crate::wire;
 
 /// A payment's id, as MyQ X gives it (a number or a numeric string on the wire), kept as text.
 ///
@@ -284,7 +284,7 @@ pub struct ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::json;
+    use crate::json;
 
     /// The API document's own examples (docs/myq-api.md), quirks included.
     #[test]

@@ -1,42 +1,61 @@
-//! The MyQ X REST client: one method per call the widget makes.
+//! The MyQ X REST client: one method per call, over any [`Transport`], with tokens from any
+//! [`TokenSource`].
 
-use std::rc::Rc;
+use std::sync::Arc;
 
-use super::error::{ApiError, Operation};
-use super::http::{self, Method};
 use serde::de::DeserializeOwned;
 
-use super::json;
-use super::money::Money;
-use super::myq::Myq;
-use super::token::{TokenSource, Tokens};
-use super::types::*;
+use crate::error::{ApiError, Operation};
+use crate::json;
+use crate::money::Money;
+use crate::myq::Myq;
+use crate::token::{TokenSource, Tokens};
+use crate::transport::{Method, Request, Transport};
+use crate::types::*;
 
-/// How long a request may take before it is aborted.
+/// How long a request may take before it is abandoned.
 pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
 
 /// A client of one MyQ X server. Cloning shares the token cache.
 ///
+/// In the widget the transport is the browser's fetch and the tokens come from the page; in
+/// the gateway they are reqwest and the client secret:
+///
 /// ```no_run
-/// # async fn run() -> Result<(), myq_topup::api::ApiError> {
-/// use std::rc::Rc;
-/// use myq_topup::api::{MyqClient, TokenUrl};
+/// # #[cfg(feature = "reqwest")]
+/// # async fn run() -> Result<(), myq_api::ApiError> {
+/// use myq_api::{ClientCredentials, Myq, MyqClient, Reqwest};
 ///
-/// let tokens = Rc::new(TokenUrl { url: "/portal/myq-token".into(), timeout_ms: 15_000 });
-/// use myq_topup::api::Myq;
-///
-/// let myq = MyqClient::new("https://print.example.edu:8090/api", tokens, 15_000);
+/// let transport = Reqwest(reqwest::Client::new());
+/// let base = "https://print.example.edu:8090/api";
+/// let tokens = ClientCredentials {
+///     transport: transport.clone(),
+///     base: base.into(),
+///     client_id: "gateway".into(),
+///     client_secret: "…".into(),
+///     scope: "credit users".into(),
+///     timeout_ms: 15_000,
+/// };
+/// let myq = MyqClient::new(base, transport, tokens, 15_000);
 /// let providers = myq.providers().await?;
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
-pub struct MyqClient {
-    inner: Rc<Inner>,
+pub struct MyqClient<T, S> {
+    inner: Arc<Inner<T, S>>,
 }
 
-struct Inner {
+impl<T, S> Clone for MyqClient<T, S> {
+    fn clone(&self) -> Self {
+        MyqClient {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+struct Inner<T, S> {
     base: String,
-    tokens: Tokens,
+    transport: T,
+    tokens: Tokens<S>,
     timeout_ms: u32,
 }
 
@@ -48,13 +67,14 @@ struct Call<'a> {
     body: Option<String>,
 }
 
-impl MyqClient {
-    /// `base` is the API root, `/api` included, without the `/v3`; each request is aborted
+impl<T: Transport, S: TokenSource> MyqClient<T, S> {
+    /// `base` is the API root, `/api` included, without the `/v3`; each request is abandoned
     /// after `timeout_ms`.
-    pub fn new(base: &str, tokens: Rc<dyn TokenSource>, timeout_ms: u32) -> MyqClient {
+    pub fn new(base: &str, transport: T, tokens: S, timeout_ms: u32) -> Self {
         MyqClient {
-            inner: Rc::new(Inner {
+            inner: Arc::new(Inner {
                 base: base.trim_end_matches('/').to_owned(),
+                transport,
                 tokens: Tokens::new(tokens),
                 timeout_ms,
             }),
@@ -62,7 +82,7 @@ impl MyqClient {
     }
 }
 
-impl Myq for MyqClient {
+impl<T: Transport, S: TokenSource> Myq for MyqClient<T, S> {
     async fn providers(&self) -> Result<Vec<Provider>, ApiError> {
         let call = Call::get(Operation::Providers, "/v3/rechargeProviders");
         Ok(self.json::<ProviderList>(call).await?.providers)
@@ -92,7 +112,7 @@ impl Myq for MyqClient {
         let path = payments_path(provider, None, "");
         let call = Call::send(
             Operation::CreatePayment,
-            Method::POST,
+            Method::Post,
             &path,
             json::write(payment),
         );
@@ -108,7 +128,7 @@ impl Myq for MyqClient {
         let path = payments_path(provider, Some(id), "");
         let call = Call::send(
             Operation::UpdatePayment,
-            Method::PATCH,
+            Method::Patch,
             &path,
             json::write(change),
         );
@@ -117,7 +137,7 @@ impl Myq for MyqClient {
 
     async fn commit_payment(&self, provider: &str, id: &PaymentId) -> Result<Money, ApiError> {
         let path = payments_path(provider, Some(id), "/commit");
-        let call = Call::send(Operation::CommitPayment, Method::POST, &path, String::new());
+        let call = Call::send(Operation::CommitPayment, Method::Post, &path, String::new());
         Ok(self.json::<Committed>(call).await?.amount)
     }
 
@@ -131,7 +151,7 @@ impl Myq for MyqClient {
         let body = json::write(&Rollback { reason });
         self.empty(Call::send(
             Operation::RollbackPayment,
-            Method::POST,
+            Method::Post,
             &path,
             body,
         ))
@@ -145,8 +165,8 @@ impl Myq for MyqClient {
     }
 }
 
-impl MyqClient {
-    async fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, ApiError> {
+impl<T: Transport, S: TokenSource> MyqClient<T, S> {
+    async fn json<A: DeserializeOwned>(&self, call: Call<'_>) -> Result<A, ApiError> {
         let operation = call.operation;
         let text = self.exchange(call).await?;
         json::parse(&text).map_err(|err| ApiError::contract(operation, err))
@@ -162,30 +182,26 @@ impl MyqClient {
     async fn exchange(&self, call: Call<'_>) -> Result<String, ApiError> {
         let tokens = &self.inner.tokens;
         let token = tokens.get().await?;
-        let (mut status, mut text) = self.send(&call, &token).await?;
-        if status == 401 {
-            tokens.discard(&token);
+        let mut answer = self.send(&call, &token).await?;
+        if answer.status == 401 {
+            tokens.discard(&token).await;
             let fresh = tokens.get().await?;
-            (status, text) = self.send(&call, &fresh).await?;
+            answer = self.send(&call, &fresh).await?;
         }
-        if (200..300).contains(&status) {
-            Ok(text)
-        } else {
-            Err(http::refusal(call.operation, status, &text))
-        }
+        answer.into_success(call.operation)
     }
 
-    async fn send(&self, call: &Call<'_>, token: &str) -> Result<(u16, String), ApiError> {
+    async fn send(&self, call: &Call<'_>, token: &str) -> Result<crate::Answer, ApiError> {
         let url = format!("{}{}", self.inner.base, call.path);
-        let request = http::Request {
+        let request = Request {
             operation: call.operation,
-            method: call.method.clone(),
+            method: call.method,
             url: &url,
             token: Some(token),
             body: call.body.as_deref(),
             timeout_ms: self.inner.timeout_ms,
         };
-        request.send().await
+        self.inner.transport.send(request).await
     }
 }
 
@@ -193,7 +209,7 @@ impl<'a> Call<'a> {
     fn get(operation: Operation, path: &'a str) -> Self {
         Call {
             operation,
-            method: Method::GET,
+            method: Method::Get,
             path,
             body: None,
         }
@@ -219,7 +235,26 @@ fn payments_path(provider: &str, id: Option<&str>, action: &str) -> String {
     path
 }
 
-/// Percent-encodes a path segment or query value.
+/// Percent-encodes a path segment or query value, as `encodeURIComponent` does.
+#[cfg(target_arch = "wasm32")]
 fn encode(part: &str) -> String {
     js_sys::encode_uri_component(part).into()
+}
+
+/// Percent-encodes a path segment or query value, as `encodeURIComponent` does.
+#[cfg(not(target_arch = "wasm32"))]
+fn encode(part: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    /// What `encodeURIComponent` leaves as it is, besides letters and digits.
+    const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'!')
+        .remove(b'~')
+        .remove(b'*')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')');
+    utf8_percent_encode(part, COMPONENT).to_string()
 }

@@ -10,8 +10,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::money::Money;
-use super::types::{KEPT_FINISHED_PAYMENTS, Payment, PaymentState};
+use crate::money::Money;
+use crate::types::{KEPT_FINISHED_PAYMENTS, Payment, PaymentState};
 
 /// The largest whole number an f64 (a JavaScript number) holds exactly.
 const EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
@@ -172,7 +172,7 @@ pub fn optional_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, 
 }
 
 /// A payment list, newest first, keeping every `created` payment and the newest
-/// [`KEPT_FINISHED_PAYMENTS`](super::types::KEPT_FINISHED_PAYMENTS) finished ones; each other
+/// [`KEPT_FINISHED_PAYMENTS`](crate::types::KEPT_FINISHED_PAYMENTS) finished ones; each other
 /// entry is read and dropped at once, so the list's length sets no memory peak.
 pub fn newest_payments<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Payment>, D::Error> {
     struct Newest;
@@ -223,7 +223,7 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
-    use crate::api::json;
+    use crate::json;
 
     #[derive(Debug, Deserialize)]
     struct Fields {

@@ -7,7 +7,7 @@
 //! job, so the same types are tested by `cargo test`.
 //!
 //! ```
-//! use myq_topup::api::json;
+//! use myq_api::json;
 //!
 //! #[derive(serde::Deserialize, serde::Serialize)]
 //! struct Greeting { name: String }

@@ -1,9 +1,9 @@
-//! The calls the widget makes, as a trait: [`MyqClient`](super::MyqClient) makes them over HTTP;
+//! The calls the widget makes, as a trait: [`MyqClient`](crate::MyqClient) makes them over HTTP;
 //! the top-up flow is generic over it, so its tests can run it against other implementations.
 
-use super::error::ApiError;
-use super::money::Money;
-use super::types::*;
+use crate::error::ApiError;
+use crate::money::Money;
+use crate::types::*;
 
 // The widget runs on the browser's one thread: its futures need not be `Send`.
 #[allow(async_fn_in_trait)]
