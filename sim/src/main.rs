@@ -23,8 +23,8 @@ usage: myq-sim [options]
   --www DIR              serve the built widget from DIR under /myq-topup/
   --header-timeout-ms MS time a client has to send a request's headers (default 10000)
   --body-timeout-ms MS   time a client has to send a request's body, else 408 (default 30000)
-  --billing-key-file FILE  serve the university's billing endpoint, POST /billing/charges,
-                         verifying signatures with the key in FILE (trimmed; docs/billing.md)
+  --billing-key-file F   serve the university's billing endpoint, POST /billing/charges
+                         (docs/billing.md), verifying signatures with the key in file F (trimmed)
   --billing-key KEY      the same with the key given here: for demos, as it shows in `ps`
   --quiet                no line per request
 ";

@@ -187,6 +187,18 @@ async fn the_same_key_answers_the_first_answer_and_charges_once() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_concurrent_requests_for_one_key_charge_it_once() {
+    let billing = Billing::start().await;
+    let body = charge("34200", json!(500));
+    let requests = (0..10).map(|_| billing.charge(&body));
+    let answers = futures::future::join_all(requests).await;
+    let first = approved(&answers[0]);
+    assert!(answers.iter().all(|a| approved(a) == first), "{answers:?}");
+    let charges = billing.charges().await;
+    assert_eq!((charges.len(), charges[0]["asked"].clone()), (1, json!(10)));
+}
+
 #[tokio::test]
 async fn the_same_key_for_another_charge_is_a_conflict() {
     let billing = Billing::start().await;
