@@ -1,5 +1,6 @@
 //! The control API under `/_sim`: not MyQ's. Tests and the demo use it to switch providers,
-//! expire tokens, inject faults and read the server's state back. Off unless `--control`.
+//! expire tokens, inject faults, decide what the billing endpoint does and read the server's state
+//! back. Off unless `--control`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::Sim;
+use crate::billing::{Behaviour, QueuedBehaviour};
 use crate::error::MyqError;
 use crate::http::operation_names;
 
@@ -98,6 +100,54 @@ impl FaultRequest {
     }
 }
 
+/// `POST /_sim/billing` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct BillingRequest {
+    kind: String,
+    #[serde(default = "one")]
+    count: u32,
+    reason: Option<String>,
+    delay_ms: Option<u64>,
+    status: Option<u16>,
+}
+
+impl BillingRequest {
+    fn into_behaviour(self) -> Result<QueuedBehaviour, MyqError> {
+        if self.count == 0 {
+            return Err(MyqError::bad_request("count must be at least 1"));
+        }
+        let behaviour = match self.kind.as_str() {
+            "approve" => Behaviour::Approve,
+            "decline" => Behaviour::Decline(
+                self.reason
+                    .unwrap_or_else(|| "The account cannot be charged.".into()),
+            ),
+            "slow" => Behaviour::Slow(
+                self.delay_ms
+                    .map(Duration::from_millis)
+                    .ok_or_else(|| MyqError::bad_request("a slow charge needs delayMs"))?,
+            ),
+            "lost" => Behaviour::Lost,
+            "status" => Behaviour::Status(
+                StatusCode::from_u16(self.status.unwrap_or(503))
+                    .ok()
+                    .filter(|s| s.is_client_error() || s.is_server_error())
+                    .ok_or_else(|| MyqError::bad_request("status must be 400 to 599"))?,
+            ),
+            other => {
+                return Err(MyqError::bad_request(format!(
+                    "unknown billing kind '{other}': use approve, decline, slow, lost or status"
+                )));
+            }
+        };
+        Ok(QueuedBehaviour {
+            behaviour,
+            remaining: self.count,
+        })
+    }
+}
+
 pub fn router() -> Router<Arc<Sim>> {
     Router::new()
         .route("/state", get(state))
@@ -105,6 +155,8 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/tokens/expire", post(expire_tokens))
         .route("/providers/{reference}", post(switch_provider))
         .route("/faults", post(add_fault).delete(clear_faults))
+        .route("/billing", post(queue_billing).delete(clear_billing))
+        .route("/billing/charges", get(billing_charges))
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, MyqError> {
@@ -162,4 +214,37 @@ async fn add_fault(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<StatusCod
 async fn clear_faults(State(sim): State<Arc<Sim>>) -> StatusCode {
     sim.faults().clear();
     StatusCode::NO_CONTENT
+}
+
+/// The billing control calls answer 404 when the simulator serves no billing endpoint.
+fn billing_served(sim: &Sim) -> Result<(), MyqError> {
+    match sim.billing_key {
+        Some(_) => Ok(()),
+        None => Err(MyqError::not_found(
+            "No billing endpoint: start the simulator with --billing-key-file.",
+        )),
+    }
+}
+
+async fn queue_billing(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<StatusCode, MyqError> {
+    billing_served(&sim)?;
+    let behaviour = parse::<BillingRequest>(&body)?.into_behaviour()?;
+    sim.billing().queue(behaviour);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_billing(State(sim): State<Arc<Sim>>) -> Result<StatusCode, MyqError> {
+    billing_served(&sim)?;
+    sim.billing().clear_queue();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every charge the billing endpoint took, oldest first.
+async fn billing_charges(State(sim): State<Arc<Sim>>) -> Result<Json<Value>, MyqError> {
+    billing_served(&sim)?;
+    let billing = sim.billing();
+    Ok(Json(json!({
+        "count": billing.charges().len(),
+        "charges": billing.charges(),
+    })))
 }

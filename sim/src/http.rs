@@ -1,5 +1,5 @@
-//! The HTTP face of the simulator: MyQ X's API under `/api`, the demo token endpoint, the widget's
-//! files, and the control API under `/_sim`.
+//! The HTTP face of the simulator: MyQ X's API under `/api`, the demo token endpoint, the
+//! university's billing endpoint, the widget's files, and the control API under `/_sim`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::billing;
 use crate::control::{self, Fault};
 use crate::data::Right;
 use crate::error::MyqError;
@@ -108,6 +109,9 @@ pub fn router(sim: Arc<Sim>, options: &Options) -> Router {
     if options.demo_token {
         // POST only: minting a token is not a safe request, and no cache may keep one.
         app = app.route("/demo/token", post(demo_token));
+    }
+    if options.billing_key.is_some() {
+        app = app.merge(billing::router());
     }
     if options.control {
         app = app.nest("/_sim", control::router());

@@ -8,6 +8,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod billing;
 pub mod control;
 pub mod data;
 pub mod error;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+use billing::Billing;
 use control::{Fault, QueuedFault};
 use data::{ApiClient, SimData};
 use myq::Myq;
@@ -50,6 +52,9 @@ pub struct Options {
     pub header_timeout: Duration,
     /// How long a client may take to send a whole request body before it is answered 408.
     pub body_timeout: Duration,
+    /// Serve the university's billing endpoint, `POST /billing/charges` (docs/billing.md),
+    /// taking requests signed with this key.
+    pub billing_key: Option<String>,
 }
 
 impl Default for Options {
@@ -65,6 +70,7 @@ impl Default for Options {
             quiet: false,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
+            billing_key: None,
         }
     }
 }
@@ -85,16 +91,21 @@ pub struct Sim {
     myq: Mutex<Myq>,
     faults: Mutex<Vec<QueuedFault>>,
     stats: Mutex<BTreeMap<&'static str, OperationStats>>,
+    /// The billing endpoint's key; `None` when it is not served.
+    billing_key: Option<Vec<u8>>,
+    billing: Mutex<Billing>,
 }
 
 impl Sim {
-    fn new(data: SimData, token_lifetime: Duration) -> Sim {
+    fn new(data: SimData, token_lifetime: Duration, billing_key: Option<Vec<u8>>) -> Sim {
         Sim {
             myq: Mutex::new(Myq::new(data.clone(), token_lifetime)),
             initial: data,
             token_lifetime,
             faults: Mutex::default(),
             stats: Mutex::default(),
+            billing_key,
+            billing: Mutex::default(),
         }
     }
 
@@ -108,6 +119,13 @@ impl Sim {
 
     fn faults(&self) -> MutexGuard<'_, Vec<QueuedFault>> {
         self.faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The billing endpoint's charges and queued behaviours.
+    pub fn billing(&self) -> MutexGuard<'_, Billing> {
+        self.billing
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -155,8 +173,9 @@ impl Sim {
         Value::Object(entries.collect())
     }
 
-    /// Back to the starting data: no payments, tokens, faults or counts.
+    /// Back to the starting data: no payments, tokens, faults, counts or charges.
     fn reset(&self) {
+        *self.billing() = Billing::default();
         *self.myq() = Myq::new(self.initial.clone(), self.token_lifetime);
         self.faults().clear();
         self.stats().clear();
@@ -192,7 +211,12 @@ impl Running {
 pub async fn start(options: Options) -> std::io::Result<Running> {
     let listener = TcpListener::bind(options.bind).await?;
     let addr = listener.local_addr()?;
-    let sim = Arc::new(Sim::new(options.data.clone(), options.token_lifetime));
+    let billing_key = options.billing_key.clone().map(String::into_bytes);
+    let sim = Arc::new(Sim::new(
+        options.data.clone(),
+        options.token_lifetime,
+        billing_key,
+    ));
     let app = http::router(sim.clone(), &options);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve::serve(listener, app, options.header_timeout, async {

@@ -23,6 +23,9 @@ usage: myq-sim [options]
   --www DIR              serve the built widget from DIR under /myq-topup/
   --header-timeout-ms MS time a client has to send a request's headers (default 10000)
   --body-timeout-ms MS   time a client has to send a request's body, else 408 (default 30000)
+  --billing-key-file F   serve the university's billing endpoint, POST /billing/charges
+                         (docs/billing.md), verifying signatures with the key in file F (trimmed)
+  --billing-key KEY      the same with the key given here: for demos, as it shows in `ps`
   --quiet                no line per request
 ";
 
@@ -67,6 +70,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--www" => options.www = Some(PathBuf::from(value()?)),
             "--header-timeout-ms" => options.header_timeout = millis(&flag, value()?)?,
             "--body-timeout-ms" => options.body_timeout = millis(&flag, value()?)?,
+            "--billing-key-file" => {
+                let file = value()?;
+                let key = std::fs::read_to_string(&file)
+                    .map_err(|err| format!("--billing-key-file: cannot read {file}: {err}"))?;
+                options.billing_key = Some(billing_key(&flag, key.trim())?);
+            }
+            "--billing-key" => options.billing_key = Some(billing_key(&flag, value()?.trim())?),
             "--quiet" => options.quiet = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown option '{other}'\n\n{USAGE}")),
@@ -77,6 +87,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     }
     options.bind = SocketAddr::new(ip, port);
     Ok(options)
+}
+
+/// A billing key: not empty.
+fn billing_key(flag: &str, key: &str) -> Result<String, String> {
+    if key.is_empty() {
+        return Err(format!("{flag}: the billing key is empty"));
+    }
+    Ok(key.to_owned())
 }
 
 /// A timeout flag's value: whole milliseconds, at least one.
@@ -125,6 +143,24 @@ mod tests {
 
     fn parsed(args: &[&str]) -> Result<Options, String> {
         parse(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn the_billing_key_comes_from_a_file_trimmed_or_the_command_line() {
+        let file = std::env::temp_dir().join(format!("myq-sim-billing-{}", std::process::id()));
+        std::fs::write(&file, "  s3cret\n").unwrap();
+        let from_file = parsed(&["--billing-key-file", file.to_str().unwrap()]);
+        std::fs::write(&file, "\n").unwrap();
+        let empty = parsed(&["--billing-key-file", file.to_str().unwrap()]).err();
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(from_file.unwrap().billing_key.as_deref(), Some("s3cret"));
+        assert_eq!(
+            empty.as_deref(),
+            Some("--billing-key-file: the billing key is empty")
+        );
+        let given = parsed(&["--billing-key", "demo"]).unwrap();
+        assert_eq!(given.billing_key.as_deref(), Some("demo"));
+        assert_eq!(Options::default().billing_key, None, "off unless asked for");
     }
 
     #[test]
