@@ -1,0 +1,435 @@
+//! What a top-up may be, and for whom: plain functions, no HTTP, no database.
+//!
+//! Amounts are whole cents ([`Money`]), as in the widget's and MyQ X client's `Money(pub i64)`,
+//! so an amount maps 1:1 between them. The caps' windows ("today", "this month") begin at
+//! midnight at the configured fixed UTC offset ([`day_start`], [`month_start`]).
+
+use crate::error::GatewayError;
+use crate::identity::{Identity, Role};
+use std::fmt;
+use time::{Date, OffsetDateTime, Time, UtcOffset};
+
+/// An amount in cents of the currency (`Money(2050)` is 20.50).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(pub i64);
+
+impl Money {
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+}
+
+/// Two decimals always, as a receipt shows money: `20.00`, `-0.50`.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let cents = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
+/// The bounds of one top-up and the caps on a student's top-ups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmountPolicy {
+    pub min: Money,
+    pub max: Money,
+    /// Every amount is a whole multiple of it (as the widget's `step` attribute).
+    pub step: Money,
+    pub daily_cap: Option<Money>,
+    pub monthly_cap: Option<Money>,
+}
+
+/// Why a top-up is refused, in words for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    NotPositive,
+    BelowMin(Money),
+    AboveMax(Money),
+    OffStep(Money),
+    PastDailyCap { cap: Money, left: Money },
+    PastMonthlyCap { cap: Money, left: Money },
+    NotTheirAccount,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::NotPositive => f.write_str("The top-up must be more than zero"),
+            Refusal::BelowMin(min) => write!(f, "The top-up must be at least {min}"),
+            Refusal::AboveMax(max) => write!(f, "The top-up must be at most {max}"),
+            Refusal::OffStep(step) => write!(f, "The top-up must be a multiple of {step}"),
+            Refusal::PastDailyCap { cap, left } if left.0 <= 0 => {
+                write!(f, "Today's limit of {cap} is used up; try again tomorrow")
+            }
+            Refusal::PastDailyCap { cap, left } => {
+                write!(f, "This would pass today's limit of {cap}: {left} is left")
+            }
+            Refusal::PastMonthlyCap { cap, left } if left.0 <= 0 => {
+                write!(f, "This month's limit of {cap} is used up")
+            }
+            Refusal::PastMonthlyCap { cap, left } => {
+                write!(
+                    f,
+                    "This would pass this month's limit of {cap}: {left} is left"
+                )
+            }
+            Refusal::NotTheirAccount => f.write_str("Students can top up only their own account"),
+        }
+    }
+}
+
+/// A bad amount is a bad request (`400`, as MyQ X refuses one); a cap or someone else's
+/// account is forbidden (`403`).
+impl From<Refusal> for GatewayError {
+    fn from(refusal: Refusal) -> Self {
+        let message = refusal.to_string();
+        match refusal {
+            Refusal::NotPositive
+            | Refusal::BelowMin(_)
+            | Refusal::AboveMax(_)
+            | Refusal::OffStep(_) => GatewayError::bad_request(message),
+            Refusal::PastDailyCap { .. }
+            | Refusal::PastMonthlyCap { .. }
+            | Refusal::NotTheirAccount => GatewayError::forbidden(message),
+        }
+    }
+}
+
+impl AmountPolicy {
+    /// The bounds of a single top-up: positive, within `min..=max`, a multiple of `step`.
+    /// An operator's top-up is checked with this alone.
+    pub fn check_amount(&self, amount: Money) -> Result<(), Refusal> {
+        if amount.0 <= 0 {
+            Err(Refusal::NotPositive)
+        } else if amount < self.min {
+            Err(Refusal::BelowMin(self.min))
+        } else if amount > self.max {
+            Err(Refusal::AboveMax(self.max))
+        } else if amount.0 % self.step.0 != 0 {
+            Err(Refusal::OffStep(self.step))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A student's own top-up: [`check_amount`](Self::check_amount), then the caps, given what
+    /// the student already spent today and this month (the ledger's `spent`).
+    ///
+    /// ```
+    /// use myq_gateway::policy::{AmountPolicy, Money};
+    /// let policy = AmountPolicy {
+    ///     min: Money(2000), max: Money(20000), step: Money(100),
+    ///     daily_cap: Some(Money(50000)), monthly_cap: None,
+    /// };
+    /// assert!(policy.check(Money(3000), Money(0), Money(0)).is_ok());
+    /// let refusal = policy.check(Money(20000), Money(38000), Money(38000)).unwrap_err();
+    /// assert_eq!(refusal.to_string(), "This would pass today's limit of 500.00: 120.00 is left");
+    /// ```
+    pub fn check(
+        &self,
+        amount: Money,
+        spent_today: Money,
+        spent_this_month: Money,
+    ) -> Result<(), Refusal> {
+        self.check_amount(amount)?;
+        if let Some(cap) = self.daily_cap {
+            within_cap(amount, spent_today, cap)
+                .map_err(|left| Refusal::PastDailyCap { cap, left })?;
+        }
+        if let Some(cap) = self.monthly_cap {
+            within_cap(amount, spent_this_month, cap)
+                .map_err(|left| Refusal::PastMonthlyCap { cap, left })?;
+        }
+        Ok(())
+    }
+}
+
+/// `Err(what is left)` when `amount` on top of `spent` passes `cap`.
+fn within_cap(amount: Money, spent: Money, cap: Money) -> Result<(), Money> {
+    let left = Money((cap.0 - spent.0).max(0));
+    if amount <= left { Ok(()) } else { Err(left) }
+}
+
+/// Students top up only themselves; operators anyone. Usernames are compared ignoring case,
+/// as MyQ X finds users.
+pub fn may_act_for(identity: &Identity, target_username: &str) -> Result<(), Refusal> {
+    match identity.role {
+        Role::Operator => Ok(()),
+        Role::Student if same_username(&identity.username, target_username) => Ok(()),
+        Role::Student => Err(Refusal::NotTheirAccount),
+    }
+}
+
+fn same_username(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
+/// The instant "today" began for `now`: midnight at `utc_offset`.
+///
+/// ```
+/// use myq_gateway::policy::day_start;
+/// use time::macros::{datetime, offset};
+/// // 23:30 UTC on 1 March is already 2 March at +01:00.
+/// assert_eq!(
+///     day_start(datetime!(2025-03-01 23:30 UTC), offset!(+01:00)),
+///     datetime!(2025-03-02 00:00 +01:00)
+/// );
+/// ```
+pub fn day_start(now: OffsetDateTime, utc_offset: UtcOffset) -> OffsetDateTime {
+    midnight(now.to_offset(utc_offset).date(), utc_offset)
+}
+
+/// The instant "this month" began for `now`: midnight of the 1st at `utc_offset`.
+pub fn month_start(now: OffsetDateTime, utc_offset: UtcOffset) -> OffsetDateTime {
+    let date = now.to_offset(utc_offset).date();
+    let first = date.replace_day(1).expect("every month has a 1st");
+    midnight(first, utc_offset)
+}
+
+fn midnight(date: Date, utc_offset: UtcOffset) -> OffsetDateTime {
+    date.with_time(Time::MIDNIGHT).assume_offset(utc_offset)
+}
+
+/// Milliseconds since the Unix epoch, the ledger's timestamps.
+pub fn unix_ms(instant: OffsetDateTime) -> i64 {
+    (instant.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{datetime, offset};
+
+    fn policy() -> AmountPolicy {
+        AmountPolicy {
+            min: Money(2000),
+            max: Money(20000),
+            step: Money(500),
+            daily_cap: Some(Money(50000)),
+            monthly_cap: Some(Money(100000)),
+        }
+    }
+
+    fn identity(username: &str, role: Role) -> Identity {
+        Identity {
+            username: username.into(),
+            role,
+            admin: false,
+        }
+    }
+
+    #[test]
+    fn money_displays_two_decimals() {
+        for (cents, text) in [
+            (0, "0.00"),
+            (5, "0.05"),
+            (2000, "20.00"),
+            (2050, "20.50"),
+            (-50, "-0.50"),
+            (123456789, "1234567.89"),
+        ] {
+            assert_eq!(Money(cents).to_string(), text);
+        }
+    }
+
+    #[test]
+    fn amounts_are_checked_in_order_with_plain_messages() {
+        let cases: [(i64, Result<(), &str>); 8] = [
+            (0, Err("The top-up must be more than zero")),
+            (-500, Err("The top-up must be more than zero")),
+            (1500, Err("The top-up must be at least 20.00")),
+            (20500, Err("The top-up must be at most 200.00")),
+            (2250, Err("The top-up must be a multiple of 5.00")),
+            (2000, Ok(())),
+            (20000, Ok(())),
+            (7500, Ok(())),
+        ];
+        for (cents, expected) in cases {
+            let got = policy()
+                .check_amount(Money(cents))
+                .map_err(|r| r.to_string());
+            assert_eq!(got, expected.map_err(String::from), "{cents}");
+        }
+    }
+
+    #[test]
+    fn caps_say_what_is_left() {
+        let policy = policy();
+        let cases: [(i64, i64, i64, Result<(), &str>); 7] = [
+            (20000, 30000, 30000, Ok(())),
+            (
+                20000,
+                38000,
+                38000,
+                Err("This would pass today's limit of 500.00: 120.00 is left"),
+            ),
+            (
+                2000,
+                50000,
+                50000,
+                Err("Today's limit of 500.00 is used up; try again tomorrow"),
+            ),
+            // Spent can pass a cap (the cap was lowered, or operators topped up): nothing left.
+            (
+                2000,
+                70000,
+                70000,
+                Err("Today's limit of 500.00 is used up; try again tomorrow"),
+            ),
+            (
+                20000,
+                0,
+                90000,
+                Err("This would pass this month's limit of 1000.00: 100.00 is left"),
+            ),
+            (
+                2000,
+                0,
+                100000,
+                Err("This month's limit of 1000.00 is used up"),
+            ),
+            (10000, 40000, 90000, Ok(())),
+        ];
+        for (amount, today, month, expected) in cases {
+            let got = policy
+                .check(Money(amount), Money(today), Money(month))
+                .map_err(|r| r.to_string());
+            assert_eq!(
+                got,
+                expected.map_err(String::from),
+                "{amount} {today} {month}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_caps_means_only_the_bounds() {
+        let policy = AmountPolicy {
+            daily_cap: None,
+            monthly_cap: None,
+            ..policy()
+        };
+        assert_eq!(
+            policy.check(Money(20000), Money(i64::MAX / 2), Money(i64::MAX / 2)),
+            Ok(())
+        );
+    }
+
+    /// Every amount from -1.00 to 1100.00 by cents against several spendings: `check` accepts
+    /// exactly the amounts that satisfy every rule stated on its own.
+    #[test]
+    fn check_agrees_with_the_rules_stated_plainly() {
+        let policy = policy();
+        for spent_today in [0, 10000, 49999, 50000] {
+            for spent_month in [spent_today, 60000, 99000, 100000] {
+                for cents in -100..=110000 {
+                    let accepted =
+                        policy.check(Money(cents), Money(spent_today), Money(spent_month));
+                    let by_the_rules = cents > 0
+                        && (2000..=20000).contains(&cents)
+                        && cents % 500 == 0
+                        && spent_today + cents <= 50000
+                        && spent_month + cents <= 100000;
+                    assert_eq!(
+                        accepted.is_ok(),
+                        by_the_rules,
+                        "{cents} {spent_today} {spent_month}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_map_to_statuses() {
+        let status = |r: Refusal| GatewayError::from(r).status.as_u16();
+        assert_eq!(status(Refusal::BelowMin(Money(1))), 400);
+        assert_eq!(status(Refusal::OffStep(Money(1))), 400);
+        assert_eq!(
+            status(Refusal::PastDailyCap {
+                cap: Money(1),
+                left: Money(0)
+            }),
+            403
+        );
+        assert_eq!(status(Refusal::NotTheirAccount), 403);
+    }
+
+    #[test]
+    fn students_act_only_for_themselves_operators_for_anyone() {
+        let cases = [
+            (identity("jnovak", Role::Student), "jnovak", true),
+            (identity("jnovak", Role::Student), "JNovak", true),
+            (identity("jnovak", Role::Student), "pdvorak", false),
+            (identity("jnovak", Role::Student), "", false),
+            (identity("jnovak", Role::Student), "jnovak2", false),
+            (identity("desk", Role::Operator), "jnovak", true),
+            (identity("desk", Role::Operator), "desk", true),
+        ];
+        for (who, target, allowed) in cases {
+            assert_eq!(
+                may_act_for(&who, target).is_ok(),
+                allowed,
+                "{who:?} for {target}"
+            );
+        }
+        assert_eq!(
+            may_act_for(&identity("jnovak", Role::Student), "pdvorak")
+                .unwrap_err()
+                .to_string(),
+            "Students can top up only their own account"
+        );
+    }
+
+    #[test]
+    fn days_and_months_begin_at_local_midnight() {
+        let cases = [
+            (
+                datetime!(2025-03-01 23:30 UTC),
+                offset!(+01:00),
+                datetime!(2025-03-02 00:00 +01:00),
+                datetime!(2025-03-01 00:00 +01:00),
+            ),
+            (
+                datetime!(2025-03-01 00:30 UTC),
+                offset!(-05:00),
+                datetime!(2025-02-28 00:00 -05:00),
+                datetime!(2025-02-01 00:00 -05:00),
+            ),
+            (
+                datetime!(2024-12-31 23:00 UTC),
+                offset!(+02:00),
+                datetime!(2025-01-01 00:00 +02:00),
+                datetime!(2025-01-01 00:00 +02:00),
+            ),
+            (
+                datetime!(2025-06-15 12:00 UTC),
+                offset!(UTC),
+                datetime!(2025-06-15 00:00 UTC),
+                datetime!(2025-06-01 00:00 UTC),
+            ),
+            (
+                datetime!(2025-06-15 00:00 UTC),
+                offset!(UTC),
+                datetime!(2025-06-15 00:00 UTC),
+                datetime!(2025-06-01 00:00 UTC),
+            ),
+        ];
+        for (now, offset, day, month) in cases {
+            assert_eq!(day_start(now, offset), day, "{now} {offset}");
+            assert_eq!(month_start(now, offset), month, "{now} {offset}");
+            assert!(
+                day_start(now, offset) <= now && now - day_start(now, offset) < time::Duration::DAY
+            );
+        }
+    }
+
+    #[test]
+    fn unix_ms_counts_milliseconds() {
+        assert_eq!(unix_ms(datetime!(1970-01-01 00:00:01.5 UTC)), 1500);
+        assert_eq!(
+            unix_ms(datetime!(2025-01-01 00:00 +01:00)),
+            1_735_686_000_000
+        );
+    }
+}

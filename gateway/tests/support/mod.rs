@@ -1,0 +1,5 @@
+//! Helpers shared by the gateway's integration tests.
+
+#![allow(dead_code)]
+
+pub mod postgres;
