@@ -8,6 +8,7 @@
 
 mod client;
 mod error;
+mod intent;
 pub mod json;
 mod money;
 mod myq;
@@ -25,6 +26,7 @@ mod native;
 pub use browser::Fetch;
 pub use client::{DEFAULT_TIMEOUT_MS, MyqClient};
 pub use error::{ApiError, Failure, Operation, PROVIDER_DISABLED, TokenSourceFailure};
+pub use intent::{IntentKey, KEY_TAG_CHARS, MAX_HOST_DESCRIPTION_CHARS};
 pub use money::Money;
 pub use myq::Myq;
 #[cfg(all(not(target_arch = "wasm32"), feature = "reqwest"))]

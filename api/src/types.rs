@@ -2,7 +2,8 @@
 //!
 //! Answers derive `Deserialize` and accept MyQ X's quirks through the functions in
 //! [`wire`](crate::wire); fields they do not know are ignored, so a newer server does not break
-//! the widget. Request bodies derive `Serialize`.
+//! the widget. Request bodies derive `Serialize`. The gateway speaks the same API to the widget,
+//! so it reads request bodies and writes answers with the same types: each derives both.
 
 use std::fmt;
 use std::ops::Deref;
@@ -15,7 +16,7 @@ use crate::wire;
 /// A payment's id, as MyQ X gives it (a number or a numeric string on the wire), kept as text.
 ///
 /// It reads as a `str` (`Deref`): an id is compared and printed, never computed with.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub struct PaymentId(#[serde(deserialize_with = "wire::id")] String);
 
 impl PaymentId {
@@ -86,7 +87,7 @@ impl fmt::Display for UserId {
 }
 
 /// `POST /auth/token` answer, or the host's token endpoint answer.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct TokenAnswer {
     pub access_token: String,
     #[serde(default, deserialize_with = "wire::text")]
@@ -97,7 +98,7 @@ pub struct TokenAnswer {
 }
 
 /// A recharge provider from `GET /v3/rechargeProviders`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct Provider {
     #[serde(default, deserialize_with = "wire::text")]
     pub name: String,
@@ -106,13 +107,13 @@ pub struct Provider {
     pub description: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct ProviderList {
     pub providers: Vec<Provider>,
 }
 
 /// A user from `GET /v3/users/find`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -122,13 +123,13 @@ pub struct User {
     pub email: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct UserList {
     pub users: Vec<User>,
 }
 
 /// An account from `GET /v3/users/{id}/accounts`: its reference and its `limits.price`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct Account {
     #[serde(default, deserialize_with = "wire::text")]
     pub reference: String,
@@ -137,13 +138,13 @@ pub struct Account {
 }
 
 /// An account's `limits`: `price` is the credit.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct Limits {
     #[serde(default, deserialize_with = "wire::optional_money")]
     pub price: Option<Money>,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct AccountList {
     pub accounts: Vec<Account>,
 }
@@ -163,26 +164,31 @@ impl AccountList {
 }
 
 /// `params` of a payment: the amount, and whatever else the provider keeps.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct PaymentParams {
+    #[serde(deserialize_with = "wire::money")]
     pub amount: Money,
 }
 
 /// `POST …/payments` body.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewPayment {
     pub user_id: UserId,
     /// Left out when empty.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "wire::text",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub description: String,
     pub params: PaymentParams,
 }
 
 /// `PATCH …/payments/{id}` body.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct PaymentChange {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub params: PaymentParams,
 }
@@ -205,7 +211,7 @@ pub struct Rollback<'a> {
 }
 
 /// `POST …/payments` answer.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedPayment {
     pub id: PaymentId,
@@ -217,13 +223,13 @@ pub struct CreatedPayment {
 }
 
 /// `POST …/payments/{id}/commit` answer: the credit added.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct Committed {
     #[serde(deserialize_with = "wire::money")]
     pub amount: Money,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PaymentState {
     /// Created, not yet effective.
@@ -235,7 +241,7 @@ pub enum PaymentState {
 }
 
 /// A payment from `GET …/payments?userId=`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     pub id: PaymentId,
@@ -263,7 +269,7 @@ pub struct Payment {
 /// [`KEPT_FINISHED_PAYMENTS`] finished ones; the rest is skipped while reading. MyQ X's list has
 /// no paging and a user's history no end, and the widget reads it after every create: memory and
 /// time must not grow with it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct PaymentList {
     #[serde(deserialize_with = "wire::newest_payments")]
     pub payments: Vec<Payment>,

@@ -43,6 +43,9 @@ pub struct Config {
     pub billing: BillingConfig,
     pub limits: LimitsConfig,
     pub audit: AuditConfig,
+    /// Files served from the gateway's origin for every path it does not answer itself: the
+    /// portal page and the widget's built files.
+    pub static_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -190,8 +193,8 @@ impl std::error::Error for ConfigError {}
 const INLINE_SECRET: &str = "secrets are not written in the configuration file: give \
     { file = \"/etc/myq-gateway/<name>\" } or { env = \"<VARIABLE>\" }";
 
-/// A description ends with the widget's 29-character intent tag within MyQ X's 255.
-const MAX_DESCRIPTION: usize = 255 - 29;
+/// A description ends with the widget's intent tag within what MyQ X keeps.
+const MAX_DESCRIPTION: usize = myq_api::MAX_HOST_DESCRIPTION_CHARS;
 /// HS256 is as strong as its key; 32 bytes is SHA-256's size.
 const MIN_SESSION_KEY: usize = 32;
 
@@ -261,7 +264,16 @@ impl Checker<'_> {
                 ),
             ));
         }
+        if let Some(dir) = &raw.static_dir
+            && !dir.is_dir()
+        {
+            return Err(self.error(
+                "static_dir",
+                format!("{} is not a directory", dir.display()),
+            ));
+        }
         Ok(Config {
+            static_dir: raw.static_dir,
             listen: raw.listen,
             public_origin: self.origin("public_origin", &raw.public_origin)?,
             api_prefix,
@@ -734,6 +746,8 @@ mod raw {
         pub limits: Limits,
         #[serde(default)]
         pub audit: Audit,
+        #[serde(default)]
+        pub static_dir: Option<PathBuf>,
     }
 
     #[derive(Deserialize)]

@@ -27,7 +27,7 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Where a payment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PaymentState {
+pub enum RecordState {
     /// Created in MyQ X, not yet charged.
     Created,
     /// The charge was asked of the billing service; its answer is not recorded yet.
@@ -42,35 +42,35 @@ pub enum PaymentState {
     RolledBack,
 }
 
-impl PaymentState {
-    pub const ALL: [PaymentState; 6] = [
-        PaymentState::Created,
-        PaymentState::Charging,
-        PaymentState::Charged,
-        PaymentState::Declined,
-        PaymentState::Credited,
-        PaymentState::RolledBack,
+impl RecordState {
+    pub const ALL: [RecordState; 6] = [
+        RecordState::Created,
+        RecordState::Charging,
+        RecordState::Charged,
+        RecordState::Declined,
+        RecordState::Credited,
+        RecordState::RolledBack,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            PaymentState::Created => "created",
-            PaymentState::Charging => "charging",
-            PaymentState::Charged => "charged",
-            PaymentState::Declined => "declined",
-            PaymentState::Credited => "credited",
-            PaymentState::RolledBack => "rolled_back",
+            RecordState::Created => "created",
+            RecordState::Charging => "charging",
+            RecordState::Charged => "charged",
+            RecordState::Declined => "declined",
+            RecordState::Credited => "credited",
+            RecordState::RolledBack => "rolled_back",
         }
     }
 
-    fn parse(text: &str) -> Option<PaymentState> {
-        PaymentState::ALL
+    fn parse(text: &str) -> Option<RecordState> {
+        RecordState::ALL
             .into_iter()
             .find(|state| state.as_str() == text)
     }
 }
 
-impl fmt::Display for PaymentState {
+impl fmt::Display for RecordState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -101,12 +101,24 @@ pub struct Record {
     pub amount: Money,
     pub role: Role,
     pub actor: String,
-    pub state: PaymentState,
+    pub state: RecordState,
     pub charge_id: Option<String>,
     pub reason: Option<String>,
     /// Unix milliseconds.
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl Record {
+    /// MyQ X's id of the user credited.
+    pub fn user(&self) -> myq_api::UserId {
+        myq_api::UserId(self.user_id.unsigned_abs())
+    }
+
+    /// MyQ X's id of the payment.
+    pub fn payment(&self) -> myq_api::PaymentId {
+        self.payment_id.as_str().into()
+    }
 }
 
 /// What [`Ledger::record_created`] did.
@@ -145,13 +157,13 @@ pub enum LedgerError {
     /// The step is recorded for the payment already (a second charge or credit).
     AlreadyRecorded {
         payment_id: String,
-        step: PaymentState,
+        step: RecordState,
     },
     /// The payment's state does not allow the step.
     WrongState {
         payment_id: String,
-        state: PaymentState,
-        step: PaymentState,
+        state: RecordState,
+        step: RecordState,
     },
     /// Another intent already recorded MyQ X's payment id.
     PaymentIdTaken {
@@ -350,8 +362,8 @@ impl Ledger {
         match self
             .step(
                 payment_id,
-                PaymentState::Charging,
-                &[PaymentState::Created],
+                RecordState::Charging,
+                &[RecordState::Created],
                 None,
                 None,
             )
@@ -367,8 +379,8 @@ impl Ledger {
     pub async fn charged(&self, payment_id: &str, charge_id: &str) -> Result<(), LedgerError> {
         self.step(
             payment_id,
-            PaymentState::Charged,
-            &[PaymentState::Charging],
+            RecordState::Charged,
+            &[RecordState::Charging],
             Some(charge_id),
             None,
         )
@@ -379,8 +391,8 @@ impl Ledger {
     pub async fn declined(&self, payment_id: &str, reason: &str) -> Result<(), LedgerError> {
         self.step(
             payment_id,
-            PaymentState::Declined,
-            &[PaymentState::Charging],
+            RecordState::Declined,
+            &[RecordState::Charging],
             None,
             Some(reason),
         )
@@ -391,8 +403,8 @@ impl Ledger {
     pub async fn credited(&self, payment_id: &str) -> Result<(), LedgerError> {
         self.step(
             payment_id,
-            PaymentState::Credited,
-            &[PaymentState::Charged],
+            RecordState::Credited,
+            &[RecordState::Charged],
             None,
             None,
         )
@@ -404,14 +416,14 @@ impl Ledger {
     /// to be refunded: the report counts it as charged and not credited.
     pub async fn rolled_back(&self, payment_id: &str, reason: &str) -> Result<(), LedgerError> {
         let unfinished = [
-            PaymentState::Created,
-            PaymentState::Charging,
-            PaymentState::Charged,
-            PaymentState::Declined,
+            RecordState::Created,
+            RecordState::Charging,
+            RecordState::Charged,
+            RecordState::Declined,
         ];
         self.step(
             payment_id,
-            PaymentState::RolledBack,
+            RecordState::RolledBack,
             &unfinished,
             None,
             Some(reason),
@@ -424,8 +436,8 @@ impl Ledger {
     async fn step(
         &self,
         payment_id: &str,
-        step: PaymentState,
-        from: &[PaymentState],
+        step: RecordState,
+        from: &[RecordState],
         charge_id: Option<&str>,
         reason: Option<&str>,
     ) -> Result<(), LedgerError> {
@@ -503,6 +515,21 @@ impl Ledger {
             "WHERE state IN ('charging', 'charged', 'declined') \
              OR (state = 'created' AND created_at < $1) ORDER BY created_at, payment_id",
             |query| query.bind(created_before_ms),
+        )
+        .await
+    }
+
+    /// Payments created in `from_ms..to_ms` whose money was taken and not credited: still
+    /// charged, or rolled back after the charge (to be refunded). Oldest first.
+    pub async fn charged_not_credited(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Record>, LedgerError> {
+        self.many(
+            "WHERE charge_id IS NOT NULL AND state <> 'credited' \
+             AND created_at >= $1 AND created_at < $2 ORDER BY created_at, payment_id",
+            |query| query.bind(from_ms).bind(to_ms),
         )
         .await
     }
@@ -616,7 +643,7 @@ fn record(row: &AnyRow) -> Result<Record, LedgerError> {
             _ => return Err(LedgerError::Corrupt(format!("role {role:?}"))),
         },
         actor: row.try_get("actor")?,
-        state: PaymentState::parse(&state)
+        state: RecordState::parse(&state)
             .ok_or_else(|| LedgerError::Corrupt(format!("state {state:?}")))?,
         charge_id: row.try_get("charge_id")?,
         reason: row.try_get("reason")?,

@@ -15,12 +15,31 @@
 //! - [`policy`]: amounts, caps and who may top up whom, as plain functions;
 //! - [`ledger`]: every step of every payment, in SQLite or PostgreSQL;
 //! - [`billing`]: the payment step a student's commit charges first, and the university's
-//!   billing endpoint as one.
+//!   billing endpoint as one;
+//! - [`origin`]: only the intranet page may call.
+//!
+//! Around them, the parts that talk to the world:
+//!
+//! - [`upstream`]: MyQ X, through the workspace's one client (`myq-api`) over reqwest;
+//! - [`settle`]: commit means charge, then credit;
+//! - [`reconcile`]: finishes what a crash or a lost answer left;
+//! - [`routes`]: thin handlers, the session endpoint and the narrowed API;
+//! - [`app`]: the shared state; [`serve`]: start and stop; [`audit`]: the audit log;
+//!   [`report`]: the per-day figures.
 
+pub mod app;
+pub mod audit;
 pub mod billing;
 pub mod config;
 pub mod error;
 pub mod identity;
 pub mod ledger;
+pub mod origin;
 pub mod policy;
+pub mod reconcile;
+pub mod report;
+pub mod routes;
+pub mod serve;
 pub mod session;
+pub mod settle;
+pub mod upstream;

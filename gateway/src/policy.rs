@@ -1,32 +1,17 @@
 //! What a top-up may be, and for whom: plain functions, no HTTP, no database.
 //!
-//! Amounts are whole cents ([`Money`]), as in the widget's and MyQ X client's `Money(pub i64)`,
-//! so an amount maps 1:1 between them. The caps' windows ("today", "this month") begin at
+//! Amounts are whole cents: the MyQ X client's [`Money`], the same type the widget uses. The
+//! caps' windows ("today", "this month") begin at
 //! midnight at the configured fixed UTC offset ([`day_start`], [`month_start`]).
+
+pub use myq_api::Money;
 
 use crate::error::GatewayError;
 use crate::identity::{Identity, Role};
+use crate::ledger::RecordState;
+use myq_api::UserId;
 use std::fmt;
 use time::{Date, OffsetDateTime, Time, UtcOffset};
-
-/// An amount in cents of the currency (`Money(2050)` is 20.50).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Money(pub i64);
-
-impl Money {
-    pub fn cents(self) -> i64 {
-        self.0
-    }
-}
-
-/// Two decimals always, as a receipt shows money: `20.00`, `-0.50`.
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let cents = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", cents / 100, cents % 100)
-    }
-}
 
 /// The bounds of one top-up and the caps on a student's top-ups.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,9 +31,17 @@ pub enum Refusal {
     BelowMin(Money),
     AboveMax(Money),
     OffStep(Money),
-    PastDailyCap { cap: Money, left: Money },
-    PastMonthlyCap { cap: Money, left: Money },
+    PastDailyCap {
+        cap: Money,
+        left: Money,
+    },
+    PastMonthlyCap {
+        cap: Money,
+        left: Money,
+    },
     NotTheirAccount,
+    /// The payment's charge has begun or it is settled: it can no longer change.
+    NotOpen(RecordState),
 }
 
 impl fmt::Display for Refusal {
@@ -74,6 +67,15 @@ impl fmt::Display for Refusal {
                 )
             }
             Refusal::NotTheirAccount => f.write_str("Students can top up only their own account"),
+            Refusal::NotOpen(state) => f.write_str(match state {
+                RecordState::Created => "This payment is open",
+                RecordState::Charging | RecordState::Charged => {
+                    "This payment is being paid already and can no longer change"
+                }
+                RecordState::Credited => "This payment is committed already",
+                RecordState::Declined => "This payment was declined",
+                RecordState::RolledBack => "This payment was rolled back",
+            }),
         }
     }
 }
@@ -91,6 +93,7 @@ impl From<Refusal> for GatewayError {
             Refusal::PastDailyCap { .. }
             | Refusal::PastMonthlyCap { .. }
             | Refusal::NotTheirAccount => GatewayError::forbidden(message),
+            Refusal::NotOpen(_) => GatewayError::conflict(message),
         }
     }
 }
@@ -157,6 +160,24 @@ pub fn may_act_for(identity: &Identity, target_username: &str) -> Result<(), Ref
         Role::Operator => Ok(()),
         Role::Student if same_username(&identity.username, target_username) => Ok(()),
         Role::Student => Err(Refusal::NotTheirAccount),
+    }
+}
+
+/// A student acts only for their own MyQ X user id.
+pub fn only_own(own: UserId, asked: UserId) -> Result<(), Refusal> {
+    if own == asked {
+        Ok(())
+    } else {
+        Err(Refusal::NotTheirAccount)
+    }
+}
+
+/// A payment may change or be rolled back only before its charge begins: once charging, its
+/// money is on the way, and only the settlement may finish it.
+pub fn still_open(state: RecordState) -> Result<(), Refusal> {
+    match state {
+        RecordState::Created => Ok(()),
+        other => Err(Refusal::NotOpen(other)),
     }
 }
 

@@ -11,6 +11,9 @@ use crate::error::GatewayError;
 use crate::identity::{Identity, Role};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+/// The token-url's answer is MyQ X's token JSON, which the widget already reads
+/// (docs/myq-api.md, "Tokens").
+pub use myq_api::TokenAnswer;
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,17 +22,6 @@ pub const AUDIENCE: &str = "myq-gateway-session";
 
 const EXPIRED: &str = "The top-up session has expired";
 const INVALID: &str = "The top-up session token is not valid";
-
-/// The token-url's answer, in MyQ X's token JSON, which the widget already reads
-/// (docs/myq-api.md, "Tokens").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenAnswer {
-    pub access_token: String,
-    /// Always `"Bearer"`.
-    pub token_type: String,
-    /// Seconds the token lives.
-    pub expires_in: u64,
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -53,7 +45,7 @@ struct Claims {
 /// let keys = SessionKeys::new(&Secret::new("0123456789abcdef0123456789abcdef"), Duration::from_secs(600));
 /// let jnovak = Identity { username: "jnovak".into(), role: Role::Student, admin: false };
 /// let answer = keys.issue(&jnovak);
-/// assert_eq!((answer.token_type.as_str(), answer.expires_in), ("Bearer", 600));
+/// assert_eq!((answer.token_type.as_str(), answer.expires_in), ("Bearer", Some(600.0)));
 /// assert_eq!(keys.verify(&answer.access_token).unwrap(), jnovak);
 /// ```
 pub struct SessionKeys {
@@ -100,7 +92,7 @@ impl SessionKeys {
         TokenAnswer {
             access_token,
             token_type: "Bearer".into(),
-            expires_in: self.lifetime.as_secs(),
+            expires_in: Some(self.lifetime.as_secs_f64()),
         }
     }
 
@@ -158,7 +150,7 @@ mod tests {
         assert_eq!(keys.verify(&answer.access_token), Ok(desk()));
         let json = serde_json::to_value(&answer).unwrap();
         assert_eq!(json["token_type"], "Bearer");
-        assert_eq!(json["expires_in"], 600);
+        assert_eq!(json["expires_in"], 600.0);
         assert_eq!(json.as_object().unwrap().len(), 3);
     }
 

@@ -5,7 +5,7 @@ mod support;
 
 use myq_gateway::identity::Role;
 use myq_gateway::ledger::{
-    DayFigures, Figure, Ledger, LedgerError, NewRecord, PaymentState, Recorded,
+    DayFigures, Figure, Ledger, LedgerError, NewRecord, RecordState, Recorded,
 };
 use myq_gateway::policy::Money;
 use std::sync::Arc;
@@ -71,7 +71,7 @@ async fn duplicate_intent_answers_the_first(url: &str) {
     };
     assert_eq!(
         (record.state, record.amount, record.role, record.created_at),
-        (PaymentState::Created, Money(1300), Role::Student, NOON)
+        (RecordState::Created, Money(1300), Role::Student, NOON)
     );
     clock.set(NOON + MINUTE);
     // The same intent again, reaching MyQ X as a second payment.
@@ -110,7 +110,7 @@ async fn one_of_many_concurrent_charges_wins(url: &str) {
         winners += usize::from(attempt.await.unwrap());
     }
     assert_eq!(winners, 1);
-    assert_eq!(ledger.get("1").await.unwrap().state, PaymentState::Charging);
+    assert_eq!(ledger.get("1").await.unwrap().state, RecordState::Charging);
     assert!(matches!(
         ledger.begin_charge("404").await,
         Err(LedgerError::NotFound { .. })
@@ -123,8 +123,8 @@ async fn each_step_happens_once_and_in_order(url: &str) {
     assert!(matches!(
         ledger.credited("1").await,
         Err(LedgerError::WrongState {
-            state: PaymentState::Created,
-            step: PaymentState::Credited,
+            state: RecordState::Created,
+            step: RecordState::Credited,
             ..
         })
     ));
@@ -139,7 +139,7 @@ async fn each_step_happens_once_and_in_order(url: &str) {
     assert!(matches!(
         ledger.charged("1", "c-2").await,
         Err(LedgerError::AlreadyRecorded {
-            step: PaymentState::Charged,
+            step: RecordState::Charged,
             ..
         })
     ));
@@ -147,7 +147,7 @@ async fn each_step_happens_once_and_in_order(url: &str) {
     assert!(matches!(
         ledger.credited("1").await,
         Err(LedgerError::AlreadyRecorded {
-            step: PaymentState::Credited,
+            step: RecordState::Credited,
             ..
         })
     ));
@@ -163,7 +163,7 @@ async fn each_step_happens_once_and_in_order(url: &str) {
             record.reason,
             record.updated_at
         ),
-        (PaymentState::Credited, Some("c-1"), None, NOON + MINUTE)
+        (RecordState::Credited, Some("c-1"), None, NOON + MINUTE)
     );
 
     created(&ledger, "2", 7, 2000).await;
@@ -178,7 +178,7 @@ async fn each_step_happens_once_and_in_order(url: &str) {
     // The first reason given stays: the decline is why the payment ended.
     assert_eq!(
         (record.state, record.reason.as_deref()),
-        (PaymentState::RolledBack, Some("card refused"))
+        (RecordState::RolledBack, Some("card refused"))
     );
 }
 

@@ -1,12 +1,11 @@
-//! What the user asked for, and the key that marks every payment made for it.
+//! What the user asked for, and the payments made for it.
 //!
-//! MyQ X has no idempotency keys, and a POST can reach it twice although the widget sent it
-//! once: Chromium re-sends a request whose kept-alive connection closed before the answer, and
-//! proxies may do the same. So every create carries its intent's key at the end of the
-//! description, which MyQ X keeps (`docs/myq-api.md`); the payments of one intent are then found
-//! by their key in the user's list, one is kept and the others are rolled back.
+//! Every create carries its intent's key (`api::IntentKey`, the wire format the gateway reads
+//! too) at the end of the description; the payments of one intent are then found by their key
+//! in the user's list, one is kept and the others are rolled back.
 
-use crate::api::{MAX_DESCRIPTION_CHARS, Money, Payment, PaymentState};
+pub use crate::api::{IntentKey, MAX_HOST_DESCRIPTION_CHARS};
+use crate::api::{Money, Payment, PaymentState};
 
 /// One top-up the user asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,48 +14,6 @@ pub struct Intent {
     /// The description the host configured; the key is added when the payment is created.
     pub description: String,
     pub key: IntentKey,
-}
-
-/// Sixteen lowercase hex digits, random per intent: unique enough across tabs and pages that
-/// two intents never share one.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct IntentKey(String);
-
-const TAG_START: &str = "[myq-topup ";
-const KEY_DIGITS: usize = 16;
-
-/// The characters the key's tag takes at the end of a description: ` [myq-topup 0123456789abcdef]`.
-pub const KEY_TAG_CHARS: usize = 1 + TAG_START.len() + KEY_DIGITS + 1;
-
-/// The longest description a host may configure: MyQ X keeps 255 characters, the tag needs its
-/// share.
-pub const MAX_HOST_DESCRIPTION_CHARS: usize = MAX_DESCRIPTION_CHARS - KEY_TAG_CHARS;
-
-impl IntentKey {
-    /// A key from 64 random bits (the host draws them from the browser's `crypto`).
-    pub fn from_random(bits: u64) -> IntentKey {
-        IntentKey(format!("{bits:016x}"))
-    }
-
-    /// The description MyQ X is sent: the host's, then the key's tag.
-    pub fn tag(&self, description: &str) -> String {
-        let tag = format!("{TAG_START}{}]", self.0);
-        if description.is_empty() {
-            tag
-        } else {
-            format!("{description} {tag}")
-        }
-    }
-
-    /// The key a description ends with, if it ends with one.
-    pub fn of(description: &str) -> Option<IntentKey> {
-        let (_, tagged) = description.strip_suffix(']')?.rsplit_once(TAG_START)?;
-        let is_key = tagged.len() == KEY_DIGITS
-            && tagged
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        is_key.then(|| IntentKey(tagged.to_owned()))
-    }
 }
 
 /// A payment made for an intent that already has its payment: to be rolled back.
@@ -116,29 +73,6 @@ mod tests {
             payment_no: None,
             provider: "external".into(),
             description: description.into(),
-        }
-    }
-
-    #[test]
-    fn tags_descriptions_and_reads_the_key_back() {
-        let key = IntentKey::from_random(0x00ab_cdef_0123_4567);
-        assert_eq!(key.tag(""), "[myq-topup 00abcdef01234567]");
-        assert_eq!(key.tag("Kiosk"), "Kiosk [myq-topup 00abcdef01234567]");
-        assert_eq!(
-            key.tag("Kiosk").chars().count(),
-            "Kiosk".len() + KEY_TAG_CHARS
-        );
-        assert_eq!(IntentKey::of(&key.tag("Kiosk")), Some(key.clone()));
-        assert_eq!(IntentKey::of(&key.tag("")), Some(key));
-        for untagged in [
-            "",
-            "Kiosk",
-            "[myq-topup 00abcdef0123456]",
-            "[myq-topup 00ABCDEF01234567]",
-            "[myq-topup 00abcdef01234567] later",
-            "[myq-topup 00abcdef0123456g]",
-        ] {
-            assert_eq!(IntentKey::of(untagged), None, "{untagged}");
         }
     }
 

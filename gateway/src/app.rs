@@ -1,0 +1,191 @@
+//! The gateway's shared state: configuration, MyQ X, the ledger, the identity and session
+//! keys, the payment steps, the audit log and the rate limiter; and the few questions handlers
+//! ask of them together.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use governor::{DefaultKeyedRateLimiter, Quota};
+use myq_api::{Money, Myq, UserId};
+
+use crate::audit::Audit;
+use crate::billing::{BoxFuture, Charge, ChargeError, ChargeOutcome, PaymentStep};
+use crate::config::Config;
+use crate::error::GatewayError;
+use crate::identity::{Authenticator, Identity, Role};
+use crate::ledger::Ledger;
+use crate::policy;
+use crate::session::SessionKeys;
+use crate::settle::Settlement;
+use crate::upstream::Upstream;
+
+/// Usernames whose MyQ X id is remembered; past this the memory starts over.
+const REMEMBERED_USERS: usize = 10_000;
+
+pub struct App {
+    pub config: Config,
+    pub upstream: Upstream,
+    pub ledger: Ledger,
+    pub authenticator: Authenticator,
+    pub sessions: SessionKeys,
+    /// The student's payment step: the university's billing endpoint.
+    pub billing: Arc<dyn PaymentStep>,
+    pub audit: Audit,
+    limiter: DefaultKeyedRateLimiter<String>,
+    user_ids: Mutex<HashMap<String, UserId>>,
+}
+
+impl App {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        config: Config,
+        upstream: Upstream,
+        ledger: Ledger,
+        authenticator: Authenticator,
+        sessions: SessionKeys,
+        billing: Arc<dyn PaymentStep>,
+        audit: Audit,
+    ) -> App {
+        let quota =
+            Quota::per_minute(config.limits.requests_per_minute).allow_burst(config.limits.burst);
+        let limiter = governor::RateLimiter::keyed(quota);
+        App {
+            config,
+            upstream,
+            ledger,
+            authenticator,
+            sessions,
+            billing,
+            audit,
+            limiter,
+            user_ids: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Refuses a caller past its rate limit.
+    pub fn limit(&self, identity: &Identity) -> Result<(), GatewayError> {
+        self.limiter.check_key(&identity.username).map_err(|_| {
+            GatewayError::too_many_requests("Too many requests: wait a minute and try again")
+        })
+    }
+
+    /// The signed-in student's MyQ X id: the user whose username is theirs.
+    pub async fn own_user_id(&self, identity: &Identity) -> Result<UserId, GatewayError> {
+        let key = identity.username.to_lowercase();
+        if let Some(id) = self
+            .user_ids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(*id);
+        }
+        let users = self.upstream.find_users(&identity.username).await?;
+        let user = users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(&identity.username))
+            .ok_or_else(|| {
+                GatewayError::forbidden(format!(
+                    "{} has no account in MyQ X: ask the help desk",
+                    identity.username
+                ))
+            })?;
+        let mut ids = self.user_ids.lock().unwrap_or_else(|p| p.into_inner());
+        if ids.len() >= REMEMBERED_USERS {
+            ids.clear();
+        }
+        ids.insert(key, user.id);
+        Ok(user.id)
+    }
+
+    /// The username a payment is charged to: the student's own; for an operator acting for
+    /// someone, the user's id stands in (cash needs no account).
+    pub fn username_of(&self, identity: &Identity, user: UserId) -> String {
+        match identity.role {
+            Role::Student => identity.username.clone(),
+            Role::Operator => format!("user {user}"),
+        }
+    }
+
+    /// Only the provider the gateway is set up for.
+    pub fn only_configured_provider(&self, provider: &str) -> Result<(), GatewayError> {
+        if provider == self.config.myq.provider {
+            Ok(())
+        } else {
+            Err(GatewayError::not_found(format!(
+                "No such recharge provider: {provider}"
+            )))
+        }
+    }
+
+    /// The amount against the policy: bounds and step for everyone, and for a student the caps
+    /// on what was charged today and this month.
+    pub async fn check_amount(
+        &self,
+        identity: &Identity,
+        user: UserId,
+        amount: Money,
+    ) -> Result<(), GatewayError> {
+        let rules = &self.config.policy;
+        if identity.role == Role::Operator {
+            return Ok(rules.amounts.check_amount(amount)?);
+        }
+        let now = time::OffsetDateTime::now_utc();
+        let ledger_user = i64::try_from(user.0).unwrap_or(i64::MAX);
+        let day = policy::unix_ms(policy::day_start(now, rules.utc_offset));
+        let month = policy::unix_ms(policy::month_start(now, rules.utc_offset));
+        let today = self.ledger.spent(ledger_user, day).await?;
+        let this_month = self.ledger.spent(ledger_user, month).await?;
+        Ok(rules.amounts.check(amount, today, this_month)?)
+    }
+
+    /// Who charges a payment: the billing endpoint for a student's, cash at the desk for an
+    /// operator's.
+    pub fn payment_step(&self, role: Role, actor: &str) -> Arc<dyn PaymentStep> {
+        match role {
+            Role::Student => self.billing.clone(),
+            Role::Operator => Arc::new(CashAtDesk {
+                operator: actor.to_owned(),
+            }),
+        }
+    }
+
+    pub fn settlement(&self) -> Settlement<'_> {
+        Settlement {
+            upstream: &self.upstream,
+            ledger: &self.ledger,
+            provider: &self.config.myq.provider,
+        }
+    }
+}
+
+/// An operator's payment step: the cash was taken at the desk, so the charge is approved at
+/// once and names the operator.
+pub struct CashAtDesk {
+    pub operator: String,
+}
+
+impl PaymentStep for CashAtDesk {
+    fn name(&self) -> &str {
+        "the help desk"
+    }
+
+    fn charge<'a>(
+        &'a self,
+        _charge: &'a Charge,
+    ) -> BoxFuture<'a, Result<ChargeOutcome, ChargeError>> {
+        Box::pin(async move {
+            Ok(ChargeOutcome::Approved {
+                charge_id: format!("cash:{}", self.operator),
+            })
+        })
+    }
+}
+
+/// The MyQ X client is used from axum handlers on many threads: its futures must be `Send`.
+#[allow(dead_code)]
+fn upstream_futures_are_send(upstream: &Upstream) {
+    fn send<T: Send>(_: T) {}
+    send(upstream.providers());
+    send(upstream.commit_payment("external", &"1".into()));
+}

@@ -1,0 +1,96 @@
+//! The reconciler finishes what a crash or a lost answer left half done, at start and every
+//! minute: a charge whose outcome is unknown is asked again by its idempotency key (the
+//! payment id), a charged payment is credited after MyQ's state is read back, and a payment
+//! created but never committed is rolled back after the configured time. Every step goes through
+//! the same settlement functions a commit uses, so nothing is charged or credited twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use myq_api::PaymentState;
+
+use crate::app::App;
+use crate::ledger::{Record, RecordState};
+use crate::settle::Settled;
+
+/// How often the reconciler looks.
+pub const EVERY: Duration = Duration::from_secs(60);
+
+/// What one pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub credited: usize,
+    pub declined: usize,
+    pub rolled_back: usize,
+    pub still_open: usize,
+}
+
+/// Runs passes until the task is dropped.
+pub async fn run(app: Arc<App>) {
+    let mut ticks = tokio::time::interval(EVERY);
+    loop {
+        ticks.tick().await;
+        match pass(&app).await {
+            Ok(pass) if pass != Pass::default() => tracing::info!(?pass, "reconciled"),
+            Ok(_) => {}
+            Err(err) => tracing::error!(error = %err, "the reconciler cannot read the ledger"),
+        }
+    }
+}
+
+/// One pass over the unfinished payments.
+pub async fn pass(app: &App) -> Result<Pass, crate::ledger::LedgerError> {
+    let abandoned_after = app.config.policy.abandoned_after;
+    let abandoned_before =
+        now_ms() - i64::try_from(abandoned_after.as_millis()).unwrap_or(i64::MAX);
+    let mut done = Pass::default();
+    for record in app.ledger.unfinished(abandoned_before).await? {
+        match finish(app, &record).await? {
+            Some(Settled::Credited(_)) => done.credited += 1,
+            Some(Settled::Declined(_)) => done.declined += 1,
+            None if record.state == RecordState::Created => done.rolled_back += 1,
+            _ => done.still_open += 1,
+        }
+    }
+    Ok(done)
+}
+
+async fn finish(app: &App, record: &Record) -> Result<Option<Settled>, crate::ledger::LedgerError> {
+    let settlement = app.settlement();
+    match record.state {
+        RecordState::Charging => {
+            let step = app.payment_step(record.role, &record.actor);
+            settlement
+                .charge_and_credit(step.as_ref(), record)
+                .await
+                .map(Some)
+        }
+        RecordState::Charged => match settlement.state_at_myq(record).await {
+            Some(PaymentState::Completed) => {
+                app.ledger.credited(&record.payment_id).await?;
+                Ok(Some(Settled::Credited(record.amount)))
+            }
+            Some(PaymentState::Created) => settlement.credit(record).await.map(Some),
+            Some(PaymentState::Canceled) | None => settlement.credit(record).await.map(Some),
+        },
+        RecordState::Created => {
+            let minutes = app.config.policy.abandoned_after.as_secs() / 60;
+            let reason = format!("Abandoned: not committed within {minutes} minutes");
+            settlement.roll_back(record, &reason).await?;
+            Ok(None)
+        }
+        RecordState::Declined => {
+            let reason = record.reason.clone().unwrap_or_default();
+            settlement
+                .roll_back(record, &format!("Declined: {reason}"))
+                .await?;
+            Ok(Some(Settled::Declined(reason)))
+        }
+        // Settled already: `unfinished` does not list these.
+        RecordState::Credited | RecordState::RolledBack => Ok(None),
+    }
+}
+
+fn now_ms() -> i64 {
+    crate::policy::unix_ms(time::OffsetDateTime::now_utc())
+}
