@@ -15,6 +15,7 @@ usage: cargo xtask <task>
   demo [--port P]  build the widget and serve the demo page with the simulator (default port 8080)
   test             native tests, simulator HTTP tests, release bundle, browser tests, end-to-end
   bench            bundle sizes, start time, requests per top-up, memory: one table
+  size             build the release bundle and hold it to the size budget (a quick check)
 ";
 
 /// A failed step, with what to do about it.
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("size") => size(),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -101,6 +103,17 @@ fn demo(args: &[String]) -> Result {
         sim.url, sim.url
     );
     sim.wait()
+}
+
+fn size() -> Result {
+    stage("tools");
+    let tools = tools::ensure(tools::Needs {
+        browser: false,
+        typescript: false,
+    })?;
+    stage("widget: release bundle and its size budget");
+    tools.build_bundle()?;
+    size::check_budget()
 }
 
 fn test() -> Result {
