@@ -59,31 +59,12 @@ pub fn bench() -> Result {
         .map_err(|err| format!("e2e/bench.mjs printed no JSON: {err}"))?;
 
     stage("simulator: create+commit load on loopback (release build)");
-    let load = Command::new(crate::cargo_program())
-        .args([
-            "run",
-            "--release",
-            "--locked",
-            "--quiet",
-            "-p",
-            "myq-sim",
-            "--example",
-            "load",
-            "--",
-            "3",
-            "8",
-        ])
-        .current_dir(root())
-        .output()
-        .map_err(|err| format!("cannot run the load example: {err}"))?;
-    if !load.status.success() {
-        return Err(format!(
-            "the load example failed:\n{}",
-            String::from_utf8_lossy(&load.stderr)
-        ));
-    }
-    let load: Value = serde_json::from_slice(&load.stdout)
-        .map_err(|err| format!("the load example printed no JSON: {err}"))?;
+    let load = run_example("myq-sim", "load", &["3", "8"])?;
+
+    stage(
+        "gateway: a top-up through it against straight at the simulator; load on SQLite and PostgreSQL",
+    );
+    let gateway = run_example("myq-gateway", "load", &["100", "3", "8"])?;
 
     let report = json!({
         "machine": machine(),
@@ -97,6 +78,7 @@ pub fn bench() -> Result {
         "gzipBudget": size::GZIP_BUDGET,
         "browser": browser,
         "simulatorLoad": load,
+        "gateway": gateway,
     });
     print_table(&report);
     let path = root().join("target/bench.json");
@@ -104,6 +86,25 @@ pub fn bench() -> Result {
         .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
     println!("\nwritten to {}", path.display());
     Ok(())
+}
+
+/// Runs a workspace example in release and reads the one JSON object it prints.
+fn run_example(package: &str, example: &str, args: &[&str]) -> Result<Value> {
+    let output = Command::new(crate::cargo_program())
+        .args(["run", "--release", "--locked", "--quiet", "-p", package])
+        .args(["--example", example, "--"])
+        .args(args)
+        .current_dir(root())
+        .output()
+        .map_err(|err| format!("cannot run the {package} {example} example: {err}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "the {package} {example} example failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|err| format!("the {package} {example} example printed no JSON: {err}"))
 }
 
 fn file_json(file: &FileSize) -> Value {
@@ -218,6 +219,33 @@ fn print_table(report: &Value) {
         load["requestsPerSecond"],
         load["clients"],
         load["seconds"]
+    );
+    let gateway = &report["gateway"];
+    let number = |key: &str| gateway[key].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "{:<34} {:.1} ms (straight at MyQ {:.1} ms, through the gateway {:.1} ms; medians of {})",
+        "gateway: added per top-up",
+        number("added_ms"),
+        number("direct_ms"),
+        number("gateway_ms"),
+        gateway["topups"]
+    );
+    let rate = |key: &str| match gateway[key].as_f64() {
+        Some(rate) => format!(
+            "{rate:.0} top-ups/s (create, charge, commit; {} students, {} s)",
+            gateway["students"], gateway["seconds"]
+        ),
+        None => "skipped: PostgreSQL is not installed".into(),
+    };
+    println!(
+        "{:<34} {}",
+        "gateway on SQLite",
+        rate("sqlite_topups_per_s")
+    );
+    println!(
+        "{:<34} {}",
+        "gateway on PostgreSQL",
+        rate("postgres_topups_per_s")
     );
 }
 
