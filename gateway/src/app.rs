@@ -13,7 +13,7 @@ use crate::billing::{BoxFuture, Charge, ChargeError, ChargeOutcome, PaymentStep}
 use crate::config::Config;
 use crate::error::GatewayError;
 use crate::identity::{Authenticator, Identity, Role};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Record};
 use crate::policy;
 use crate::session::SessionKeys;
 use crate::settle::Settlement;
@@ -137,6 +137,23 @@ impl App {
         let today = self.ledger.spent(ledger_user, day).await?;
         let this_month = self.ledger.spent(ledger_user, month).await?;
         Ok(rules.amounts.check(amount, today, this_month)?)
+    }
+
+    /// The caps again at commit, with this payment's charge begun: it now counts in what was
+    /// spent, and so does any other being charged at the same moment, so two commits racing
+    /// past a cap both see it.
+    pub async fn caps_hold_at_commit(&self, record: &Record) -> Result<(), GatewayError> {
+        if record.role != Role::Student {
+            return Ok(());
+        }
+        let rules = &self.config.policy;
+        let now = time::OffsetDateTime::now_utc();
+        let day = policy::unix_ms(policy::day_start(now, rules.utc_offset));
+        let month = policy::unix_ms(policy::month_start(now, rules.utc_offset));
+        let others = |spent: Money| Money(spent.cents() - record.amount.cents());
+        let today = others(self.ledger.spent(record.user_id, day).await?);
+        let this_month = others(self.ledger.spent(record.user_id, month).await?);
+        Ok(rules.amounts.check(record.amount, today, this_month)?)
     }
 
     /// Who charges a payment: the billing endpoint for a student's, cash at the desk for an

@@ -172,6 +172,20 @@ pub fn only_own(own: UserId, asked: UserId) -> Result<(), Refusal> {
     }
 }
 
+/// A student commits or rolls back only payments they created themselves: a payment an
+/// operator made for them is the desk's to settle (its commit takes no charge).
+pub fn may_settle(identity: &Identity, creator_role: Role, creator: &str) -> Result<(), Refusal> {
+    match identity.role {
+        Role::Operator => Ok(()),
+        Role::Student
+            if creator_role == Role::Student && same_username(&identity.username, creator) =>
+        {
+            Ok(())
+        }
+        Role::Student => Err(Refusal::NotTheirAccount),
+    }
+}
+
 /// A payment may change or be rolled back only before its charge begins: once charging, its
 /// money is on the way, and only the settlement may finish it.
 pub fn still_open(state: RecordState) -> Result<(), Refusal> {

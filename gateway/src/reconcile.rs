@@ -45,7 +45,16 @@ pub async fn pass(app: &App) -> Result<Pass, crate::ledger::LedgerError> {
         now_ms() - i64::try_from(abandoned_after.as_millis()).unwrap_or(i64::MAX);
     let mut done = Pass::default();
     for record in app.ledger.unfinished(abandoned_before).await? {
-        match finish(app, &record).await? {
+        let finished = match finish(app, &record).await {
+            Ok(finished) => finished,
+            Err(err) => {
+                // One payment's trouble does not hold up the others.
+                tracing::error!(payment = %record.payment_id, error = %err, "not reconciled");
+                done.still_open += 1;
+                continue;
+            }
+        };
+        match finished {
             Some(Settled::Credited(_)) => done.credited += 1,
             Some(Settled::Declined(_)) => done.declined += 1,
             None if record.state == RecordState::Created => done.rolled_back += 1,

@@ -288,6 +288,7 @@ async fn rollback_payment(
         read_body(&body)?
     };
     let record = caller.payment(&app, &id).await?;
+    policy::may_settle(&caller.0, record.role, &record.actor)?;
     policy::still_open(record.state)?;
     let payment_id = record.payment();
     let reason = myq_api::fit_description(&asked.reason);
@@ -313,6 +314,7 @@ async fn commit_payment(
 ) -> Result<Json<Committed>, GatewayError> {
     app.only_configured_provider(&provider)?;
     let record = caller.payment(&app, &id).await?;
+    policy::may_settle(&caller.0, record.role, &record.actor)?;
     if !app.ledger.begin_charge(&id).await? {
         // Another commit got here first, or the payment is settled: say where it stands. A
         // credited payment answers as its commit did, so a commit whose answer was lost can be

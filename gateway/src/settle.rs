@@ -86,11 +86,11 @@ impl Settlement<'_> {
         );
         match step.charge(&charge).await {
             Ok(ChargeOutcome::Approved { charge_id }) => {
-                self.ledger.charged(&record.payment_id, &charge_id).await?;
+                recorded(self.ledger.charged(&record.payment_id, &charge_id).await)?;
                 self.credit(record).await
             }
             Ok(ChargeOutcome::Declined { reason }) => {
-                self.ledger.declined(&record.payment_id, &reason).await?;
+                recorded(self.ledger.declined(&record.payment_id, &reason).await)?;
                 self.roll_back(record, &format!("Declined by {}: {reason}", step.name()))
                     .await?;
                 Ok(Settled::Declined(reason))
@@ -118,7 +118,7 @@ impl Settlement<'_> {
             .await
         {
             Ok(amount) => {
-                self.ledger.credited(&record.payment_id).await?;
+                recorded(self.ledger.credited(&record.payment_id).await)?;
                 if amount != record.amount {
                     // The payment was changed at MyQ X behind the gateway's back.
                     tracing::error!(payment = %record.payment_id, charged = %record.amount,
@@ -141,7 +141,7 @@ impl Settlement<'_> {
     ) -> Result<Settled, LedgerError> {
         match self.state_at_myq(record).await {
             Some(PaymentState::Completed) => {
-                self.ledger.credited(&record.payment_id).await?;
+                recorded(self.ledger.credited(&record.payment_id).await)?;
                 Ok(Settled::Credited(record.amount))
             }
             Some(PaymentState::Canceled) => {
@@ -165,10 +165,10 @@ impl Settlement<'_> {
             .rollback_payment(self.provider, &record.payment(), reason)
             .await
         {
-            Ok(()) => self.ledger.rolled_back(&record.payment_id, reason).await,
+            Ok(()) => recorded(self.ledger.rolled_back(&record.payment_id, reason).await),
             Err(err) => {
                 if self.state_at_myq(record).await == Some(PaymentState::Canceled) {
-                    return self.ledger.rolled_back(&record.payment_id, reason).await;
+                    return recorded(self.ledger.rolled_back(&record.payment_id, reason).await);
                 }
                 tracing::warn!(payment = %record.payment_id, error = %err, "rollback failed");
                 Ok(())
@@ -188,5 +188,14 @@ impl Settlement<'_> {
             .iter()
             .find(|p| p.id == record.payment_id.as_str())
             .map(|p| p.state)
+    }
+}
+
+/// A step another request or gateway instance recorded first is done all the same: the ledger
+/// refused only the repeat.
+fn recorded(result: Result<(), LedgerError>) -> Result<(), LedgerError> {
+    match result {
+        Err(LedgerError::AlreadyRecorded { .. }) => Ok(()),
+        other => other,
     }
 }
