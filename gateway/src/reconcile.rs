@@ -2,7 +2,9 @@
 //! minute: a charge whose outcome is unknown is asked again by its idempotency key (the
 //! payment id), a charged payment is credited after MyQ's state is read back, and a payment
 //! created but never committed is rolled back after the configured time. Every step goes through
-//! the same settlement functions a commit uses, so nothing is charged or credited twice.
+//! the same settlement functions a commit uses, so nothing is charged or credited twice. A
+//! charge or credit is left alone for twice the longest outside call's time limit after its last
+//! step, since a request may still be making it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,8 +45,16 @@ pub async fn pass(app: &App) -> Result<Pass, crate::ledger::LedgerError> {
     let abandoned_after = app.config.policy.abandoned_after;
     let abandoned_before =
         now_ms() - i64::try_from(abandoned_after.as_millis()).unwrap_or(i64::MAX);
+    // A charge or credit younger than this may still be under way in a request: left to it.
+    let outside_calls = app.config.myq.timeout.max(app.config.billing.timeout);
+    let in_flight_since = now_ms() - 2 * i64::try_from(outside_calls.as_millis()).unwrap_or(0);
     let mut done = Pass::default();
     for record in app.ledger.unfinished(abandoned_before).await? {
+        let settling = matches!(record.state, RecordState::Charging | RecordState::Charged);
+        if settling && record.updated_at > in_flight_since {
+            done.still_open += 1;
+            continue;
+        }
         let finished = match finish(app, &record).await {
             Ok(finished) => finished,
             Err(err) => {
