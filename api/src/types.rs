@@ -128,6 +128,31 @@ pub struct UserList {
     pub users: Vec<User>,
 }
 
+/// Why `users/find` named no one user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoSuchUser {
+    /// Nobody by that name.
+    Unknown,
+    /// Several users by alias, none by username.
+    Ambiguous,
+}
+
+/// The user a name means among what `users/find` answered (it matches usernames and aliases):
+/// the one whose username it is, ignoring case; else the only one found (by alias).
+pub fn pick_user(mut found: Vec<User>, name: &str) -> Result<User, NoSuchUser> {
+    if let Some(exact) = found
+        .iter()
+        .position(|u| u.username.eq_ignore_ascii_case(name))
+    {
+        return Ok(found.swap_remove(exact));
+    }
+    match found.len() {
+        0 => Err(NoSuchUser::Unknown),
+        1 => Ok(found.remove(0)),
+        _ => Err(NoSuchUser::Ambiguous),
+    }
+}
+
 /// An account from `GET /v3/users/{id}/accounts`: its reference and its `limits.price`.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct Account {
@@ -405,6 +430,24 @@ mod tests {
         let finished = list.payments.len() - created.len();
         assert_eq!(finished, KEPT_FINISHED_PAYMENTS);
         assert_eq!(list.payments[0].id, "119", "the newest first");
+    }
+
+    #[test]
+    fn picks_the_user_a_name_means() {
+        let user = |id: u64, username: &str| User {
+            id: UserId(id),
+            username: username.into(),
+            fullname: String::new(),
+            email: String::new(),
+        };
+        let both = vec![user(1, "novak"), user(2, "JNovak")];
+        assert_eq!(pick_user(both.clone(), "jnovak").unwrap().id, UserId(2));
+        assert_eq!(
+            pick_user(vec![user(2, "jnovak")], "novak").unwrap().id,
+            UserId(2)
+        );
+        assert_eq!(pick_user(Vec::new(), "x"), Err(NoSuchUser::Unknown));
+        assert_eq!(pick_user(both, "jan"), Err(NoSuchUser::Ambiguous));
     }
 
     #[test]

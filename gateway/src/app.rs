@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use governor::{DefaultKeyedRateLimiter, Quota};
-use myq_api::{Money, Myq, UserId};
+use myq_api::{Money, Myq, NoSuchUser, UserId};
 
 use crate::audit::Audit;
 use crate::billing::{BoxFuture, Charge, ChargeError, ChargeOutcome, PaymentStep};
@@ -80,16 +80,19 @@ impl App {
         {
             return Ok(*id);
         }
-        let users = self.upstream.find_users(&identity.username).await?;
-        let user = users
-            .iter()
-            .find(|u| u.username.eq_ignore_ascii_case(&identity.username))
-            .ok_or_else(|| {
-                GatewayError::forbidden(format!(
+        let found = self.upstream.find_users(&identity.username).await?;
+        let user = myq_api::pick_user(found, &identity.username).map_err(|none| {
+            GatewayError::forbidden(match none {
+                NoSuchUser::Unknown => format!(
                     "{} has no account in MyQ X: ask the help desk",
                     identity.username
-                ))
-            })?;
+                ),
+                NoSuchUser::Ambiguous => format!(
+                    "{} matches several MyQ X accounts: ask the help desk",
+                    identity.username
+                ),
+            })
+        })?;
         let mut ids = self.user_ids.lock().unwrap_or_else(|p| p.into_inner());
         if ids.len() >= REMEMBERED_USERS {
             ids.clear();

@@ -154,7 +154,9 @@ async fn find_users(
     }
     let mut users = app.upstream.find_users(&username).await?;
     if identity.role == Role::Student {
-        users.retain(|u| u.username.eq_ignore_ascii_case(&identity.username));
+        // Only the student's own account, whatever else the name matched.
+        let own = app.own_user_id(&identity).await?;
+        users.retain(|u| u.id == own);
     }
     Ok(Json(UserList { users }))
 }

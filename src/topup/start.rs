@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::api::{ApiError, Money, Myq, Payment, Provider, User, UserId};
+use crate::api::{ApiError, Money, Myq, NoSuchUser, Payment, Provider, User, UserId, pick_user};
 
 /// Whose credit the widget tops up.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,16 +103,9 @@ pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Account,
 }
 
 async fn find_user(myq: &impl Myq, name: &str) -> Result<User, StartError> {
-    let mut found = myq.find_users(name).await?;
-    if let Some(exact) = found
-        .iter()
-        .position(|u| u.username.eq_ignore_ascii_case(name))
-    {
-        return Ok(found.swap_remove(exact));
-    }
-    match found.len() {
-        0 => Err(StartError::UnknownUser(name.to_owned())),
-        1 => Ok(found.remove(0)),
-        _ => Err(StartError::AmbiguousUser(name.to_owned())),
-    }
+    let found = myq.find_users(name).await?;
+    pick_user(found, name).map_err(|none| match none {
+        NoSuchUser::Unknown => StartError::UnknownUser(name.to_owned()),
+        NoSuchUser::Ambiguous => StartError::AmbiguousUser(name.to_owned()),
+    })
 }
