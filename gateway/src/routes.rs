@@ -53,7 +53,43 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(&app.config.session_path, post(session))
         .nest(&app.config.api_prefix, api)
+        // Bodies past the limit are refused while read (413), in MyQ's shape like the rest.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            app.config.limits.body_limit_bytes,
+        ))
+        .layer(axum::middleware::from_fn(myq_error_bodies))
         .with_state(app)
+}
+
+/// axum's own refusals (a query or path that does not parse, a method not allowed, a body too
+/// large) come as plain text; the widget reads MyQ's error body, so they are rewritten as one.
+async fn myq_error_bodies(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // Rejection texts are a line; anything longer is cut rather than buffered.
+    let text = axum::body::to_bytes(body, 1024).await.unwrap_or_default();
+    let message = match String::from_utf8_lossy(&text).trim() {
+        "" => status.canonical_reason().unwrap_or("Refused").to_owned(),
+        text => text.to_owned(),
+    };
+    let mut answer = GatewayError::new(status, message).into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    answer
 }
 
 /// MyQ's 404, for every path the gateway does not serve.

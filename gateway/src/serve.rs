@@ -8,7 +8,6 @@ use axum::http::{HeaderName, HeaderValue};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -122,10 +121,9 @@ pub async fn build(config: Config) -> Result<App, String> {
     ))
 }
 
-/// The routes with the layers every answer gets: a body limit, and headers that keep answers
-/// out of caches and frames.
+/// The routes with the headers every answer gets, which keep answers out of frames and other
+/// sites' reach. (The API's body limit is in `routes.rs`, so its refusal is MyQ's shape.)
 pub fn router(app: Arc<App>) -> axum::Router {
-    let body_limit = app.config.limits.body_limit_bytes;
     let static_dir = app.config.static_dir.clone();
     let mut router = routes::router(app);
     router = match static_dir {
@@ -149,5 +147,5 @@ pub fn router(app: Arc<App>) -> axum::Router {
             HeaderValue::from_static(value),
         ));
     }
-    router.layer(RequestBodyLimitLayer::new(body_limit))
+    router
 }
