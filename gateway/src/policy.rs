@@ -40,6 +40,8 @@ pub enum Refusal {
         left: Money,
     },
     NotTheirAccount,
+    /// A create repeated an intent key whose first payment is another user's.
+    IntentOfAnotherTopUp,
     /// The payment's charge has begun or it is settled: it can no longer change.
     NotOpen(RecordState),
 }
@@ -67,6 +69,9 @@ impl fmt::Display for Refusal {
                 )
             }
             Refusal::NotTheirAccount => f.write_str("Students can top up only their own account"),
+            Refusal::IntentOfAnotherTopUp => {
+                f.write_str("This top-up's key belongs to another top-up: start the top-up again")
+            }
             Refusal::NotOpen(state) => f.write_str(match state {
                 RecordState::Created => "This payment is open",
                 RecordState::Charging | RecordState::Charged => {
@@ -93,7 +98,7 @@ impl From<Refusal> for GatewayError {
             Refusal::PastDailyCap { .. }
             | Refusal::PastMonthlyCap { .. }
             | Refusal::NotTheirAccount => GatewayError::forbidden(message),
-            Refusal::NotOpen(_) => GatewayError::conflict(message),
+            Refusal::NotOpen(_) | Refusal::IntentOfAnotherTopUp => GatewayError::conflict(message),
         }
     }
 }
@@ -169,6 +174,16 @@ pub fn only_own(own: UserId, asked: UserId) -> Result<(), Refusal> {
         Ok(())
     } else {
         Err(Refusal::NotTheirAccount)
+    }
+}
+
+/// A create that repeats an intent key answers the intent's first payment, which must be for the
+/// same user: a key seen with another user's payment answers nothing of it.
+pub fn same_intent(first: UserId, asked: UserId) -> Result<(), Refusal> {
+    if first == asked {
+        Ok(())
+    } else {
+        Err(Refusal::IntentOfAnotherTopUp)
     }
 }
 
@@ -374,6 +389,16 @@ mod tests {
             403
         );
         assert_eq!(status(Refusal::NotTheirAccount), 403);
+        assert_eq!(status(Refusal::IntentOfAnotherTopUp), 409);
+    }
+
+    #[test]
+    fn a_repeated_intent_is_answered_only_to_its_user() {
+        assert_eq!(same_intent(UserId(34173), UserId(34173)), Ok(()));
+        assert_eq!(
+            same_intent(UserId(34173), UserId(34174)),
+            Err(Refusal::IntentOfAnotherTopUp)
+        );
     }
 
     #[test]

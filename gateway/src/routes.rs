@@ -205,14 +205,16 @@ async fn create_payment(
     let Caller(identity) = &caller;
     let user = caller.user_for(&app, asked.user_id).await?;
     let amount = asked.params.amount;
-    app.check_amount(identity, user, amount).await?;
     // Every payment through the gateway carries an intent key: the widget's, or one drawn here
     // for a client that sent none.
     let key = IntentKey::of(&asked.description).unwrap_or_else(random_intent_key);
     if let Some(first) = app.ledger.by_intent(key.as_str()).await? {
-        // The same intent again (a browser may re-send a POST): the first payment, not a new one.
+        // The same intent again (a browser may re-send a POST): the first payment, not a new one,
+        // even when the first payment has since used up the caps.
+        policy::same_intent(first.user(), user)?;
         return Ok(Json(created_answer(&first)));
     }
+    app.check_amount(identity, user, amount).await?;
     let description = key.tag(&app.config.policy.description);
     let payment = NewPayment {
         user_id: user,
@@ -233,11 +235,16 @@ async fn create_payment(
         Recorded::New(_) => created,
         Recorded::Existing(first) => {
             // Another request of the same intent won the race: this copy goes.
-            let reason = format!("Duplicate of payment {}", first.payment_id);
+            let same = policy::same_intent(first.user(), user);
+            let reason = match same {
+                Ok(()) => format!("Duplicate of payment {}", first.payment_id),
+                Err(_) => "Duplicate of another top-up's key".to_owned(),
+            };
             let _ = app
                 .upstream
                 .rollback_payment(&provider, &created.id, &reason)
                 .await;
+            same?;
             created_answer(&first)
         }
     };
