@@ -13,7 +13,7 @@ use crate::billing::{BoxFuture, Charge, ChargeError, ChargeOutcome, PaymentStep}
 use crate::config::Config;
 use crate::error::GatewayError;
 use crate::identity::{Authenticator, Identity, Role};
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Record};
 use crate::policy;
 use crate::session::SessionKeys;
 use crate::settle::Settlement;
@@ -130,13 +130,44 @@ impl App {
         if identity.role == Role::Operator {
             return Ok(rules.amounts.check_amount(amount)?);
         }
+        let (today, this_month) = self.spent(user).await?;
+        Ok(rules.amounts.check(amount, today, this_month)?)
+    }
+
+    /// A student's payment about to be charged: its amount on top of what is spent stays within
+    /// the caps. An operator's payment is not held to them.
+    pub async fn check_caps_before_charge(&self, record: &Record) -> Result<(), GatewayError> {
+        if record.role == Role::Operator {
+            return Ok(());
+        }
+        let (today, this_month) = self.spent(record.user()).await?;
+        Ok(self
+            .config
+            .policy
+            .amounts
+            .caps(record.amount, today, this_month)?)
+    }
+
+    /// A student's payment whose charge was just claimed (so it counts as spent): what is spent
+    /// is still within the caps.
+    pub async fn check_caps_after_claim(&self, record: &Record) -> Result<(), GatewayError> {
+        if record.role == Role::Operator {
+            return Ok(());
+        }
+        let (today, this_month) = self.spent(record.user()).await?;
+        Ok(self.config.policy.amounts.within_caps(today, this_month)?)
+    }
+
+    /// What the user's top-ups paid or being paid amount to today and this month.
+    async fn spent(&self, user: UserId) -> Result<(Money, Money), GatewayError> {
+        let offset = self.config.policy.utc_offset;
         let now = time::OffsetDateTime::now_utc();
         let ledger_user = i64::try_from(user.0).unwrap_or(i64::MAX);
-        let day = policy::unix_ms(policy::day_start(now, rules.utc_offset));
-        let month = policy::unix_ms(policy::month_start(now, rules.utc_offset));
+        let day = policy::unix_ms(policy::day_start(now, offset));
+        let month = policy::unix_ms(policy::month_start(now, offset));
         let today = self.ledger.spent(ledger_user, day).await?;
         let this_month = self.ledger.spent(ledger_user, month).await?;
-        Ok(rules.amounts.check(amount, today, this_month)?)
+        Ok((today, this_month))
     }
 
     /// Who charges a payment: the billing endpoint for a student's, cash at the desk for an

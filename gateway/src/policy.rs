@@ -140,6 +140,19 @@ impl AmountPolicy {
         spent_this_month: Money,
     ) -> Result<(), Refusal> {
         self.check_amount(amount)?;
+        self.caps(amount, spent_today, spent_this_month)
+    }
+
+    /// The caps alone: `amount` on top of what was spent today and this month. A student's
+    /// payment is held to them when it is created and again when it is committed, since
+    /// payments created but not yet paid do not count as spent: several created under the caps
+    /// must not all be paid past them.
+    pub fn caps(
+        &self,
+        amount: Money,
+        spent_today: Money,
+        spent_this_month: Money,
+    ) -> Result<(), Refusal> {
         if let Some(cap) = self.daily_cap {
             within_cap(amount, spent_today, cap)
                 .map_err(|left| Refusal::PastDailyCap { cap, left })?;
@@ -147,6 +160,27 @@ impl AmountPolicy {
         if let Some(cap) = self.monthly_cap {
             within_cap(amount, spent_this_month, cap)
                 .map_err(|left| Refusal::PastMonthlyCap { cap, left })?;
+        }
+        Ok(())
+    }
+}
+
+impl AmountPolicy {
+    /// What was spent, a payment whose charge just began counted in, is within the caps. Checked
+    /// once a commit has claimed its charge, so that two commits of one student racing past the
+    /// caps are caught: each then counts the other.
+    pub fn within_caps(&self, spent_today: Money, spent_this_month: Money) -> Result<(), Refusal> {
+        if let Some(cap) = self.daily_cap.filter(|cap| spent_today > *cap) {
+            return Err(Refusal::PastDailyCap {
+                cap,
+                left: Money(0),
+            });
+        }
+        if let Some(cap) = self.monthly_cap.filter(|cap| spent_this_month > *cap) {
+            return Err(Refusal::PastMonthlyCap {
+                cap,
+                left: Money(0),
+            });
         }
         Ok(())
     }
@@ -336,6 +370,31 @@ mod tests {
                 "{amount} {today} {month}"
             );
         }
+    }
+
+    #[test]
+    fn spending_counted_in_is_checked_against_the_caps() {
+        let policy = policy();
+        assert_eq!(policy.within_caps(Money(50000), Money(100000)), Ok(()));
+        assert_eq!(
+            policy
+                .within_caps(Money(50001), Money(60000))
+                .map_err(|r| r.to_string()),
+            Err("Today's limit of 500.00 is used up; try again tomorrow".into())
+        );
+        assert_eq!(
+            policy
+                .within_caps(Money(100), Money(100001))
+                .map_err(|r| r.to_string()),
+            Err("This month's limit of 1000.00 is used up".into())
+        );
+        assert_eq!(
+            policy.caps(Money(20000), Money(40000), Money(40000)),
+            Err(Refusal::PastDailyCap {
+                cap: Money(50000),
+                left: Money(10000)
+            })
+        );
     }
 
     #[test]

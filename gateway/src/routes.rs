@@ -320,6 +320,9 @@ async fn commit_payment(
 ) -> Result<Json<Committed>, GatewayError> {
     app.only_configured_provider(&provider)?;
     let record = caller.payment(&app, &id).await?;
+    if record.state == RecordState::Created {
+        app.check_caps_before_charge(&record).await?;
+    }
     if !app.ledger.begin_charge(&id).await? {
         // Another commit got here first, or the payment is settled: say where it stands. A
         // credited payment answers as its commit did, so a commit whose answer was lost can be
@@ -329,6 +332,21 @@ async fn commit_payment(
             RecordState::Credited => Ok(Json(Committed { amount: now.amount })),
             state => Err(not_committable(state, now.reason.as_deref())),
         };
+    }
+    if let Err(refusal) = app.check_caps_after_claim(&record).await {
+        // Another commit of the same student's passed the caps meanwhile: this one is not paid.
+        app.settlement()
+            .refuse(&record, &format!("Refused: {}", refusal.message))
+            .await?;
+        app.audit.record(AuditLine::new(
+            &caller.0,
+            "payments.commit",
+            record.user(),
+            record.amount,
+            &record.payment(),
+            "past the caps",
+        ));
+        return Err(refusal);
     }
     let step = app.payment_step(record.role, &record.actor);
     let settled = app
