@@ -271,6 +271,18 @@ async fn amounts_are_bounded(db: &str) {
         .await;
     patch.refused(409);
     assert_eq!(h.sim_payment(&id).await["amount"], 5);
+    // The student's own open payment can be rolled back, with the reason, and then not paid.
+    h.rollback(&jnovak, &id, "Changed my mind")
+        .await
+        .expect(200);
+    let payment = h.sim_payment(&id).await;
+    assert_eq!(
+        (&payment["state"], &payment["description"]),
+        (&json!("canceled"), &json!("Changed my mind"))
+    );
+    assert_eq!(state(&h, &id).await, RecordState::RolledBack);
+    h.commit(&jnovak, &id).await.refused(409);
+    assert!(h.charges().await.is_empty());
 }
 
 async fn caps_hold(db: &str) {
