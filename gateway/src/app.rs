@@ -133,30 +133,44 @@ impl App {
         if identity.role == Role::Operator {
             return Ok(rules.amounts.check_amount(amount)?);
         }
-        let now = time::OffsetDateTime::now_utc();
-        let ledger_user = i64::try_from(user.0).unwrap_or(i64::MAX);
-        let day = policy::unix_ms(policy::day_start(now, rules.utc_offset));
-        let month = policy::unix_ms(policy::month_start(now, rules.utc_offset));
-        let today = self.ledger.spent(ledger_user, day).await?;
-        let this_month = self.ledger.spent(ledger_user, month).await?;
+        let (today, this_month) = self.spent(user).await?;
         Ok(rules.amounts.check(amount, today, this_month)?)
     }
 
-    /// The caps again at commit, with this payment's charge begun: it now counts in what was
-    /// spent, and so does any other being charged at the same moment, so two commits racing
-    /// past a cap both see it.
-    pub async fn caps_hold_at_commit(&self, record: &Record) -> Result<(), GatewayError> {
-        if record.role != Role::Student {
+    /// A student's payment about to be charged: its amount on top of what is spent stays within
+    /// the caps. An operator's payment is not held to them.
+    pub async fn check_caps_before_charge(&self, record: &Record) -> Result<(), GatewayError> {
+        if record.role == Role::Operator {
             return Ok(());
         }
-        let rules = &self.config.policy;
+        let (today, this_month) = self.spent(record.user()).await?;
+        Ok(self
+            .config
+            .policy
+            .amounts
+            .caps(record.amount, today, this_month)?)
+    }
+
+    /// A student's payment whose charge was just claimed (so it counts as spent): what is spent
+    /// is still within the caps.
+    pub async fn check_caps_after_claim(&self, record: &Record) -> Result<(), GatewayError> {
+        if record.role == Role::Operator {
+            return Ok(());
+        }
+        let (today, this_month) = self.spent(record.user()).await?;
+        Ok(self.config.policy.amounts.within_caps(today, this_month)?)
+    }
+
+    /// What the user's top-ups paid or being paid amount to today and this month.
+    async fn spent(&self, user: UserId) -> Result<(Money, Money), GatewayError> {
+        let offset = self.config.policy.utc_offset;
         let now = time::OffsetDateTime::now_utc();
-        let day = policy::unix_ms(policy::day_start(now, rules.utc_offset));
-        let month = policy::unix_ms(policy::month_start(now, rules.utc_offset));
-        let others = |spent: Money| Money(spent.cents() - record.amount.cents());
-        let today = others(self.ledger.spent(record.user_id, day).await?);
-        let this_month = others(self.ledger.spent(record.user_id, month).await?);
-        Ok(rules.amounts.check(record.amount, today, this_month)?)
+        let ledger_user = i64::try_from(user.0).unwrap_or(i64::MAX);
+        let day = policy::unix_ms(policy::day_start(now, offset));
+        let month = policy::unix_ms(policy::month_start(now, offset));
+        let today = self.ledger.spent(ledger_user, day).await?;
+        let this_month = self.ledger.spent(ledger_user, month).await?;
+        Ok((today, this_month))
     }
 
     /// Who charges a payment: the billing endpoint for a student's, cash at the desk for an

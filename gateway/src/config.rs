@@ -42,6 +42,7 @@ pub struct Config {
     pub policy: PolicyConfig,
     pub billing: BillingConfig,
     pub limits: LimitsConfig,
+    pub reconcile: ReconcileConfig,
     pub audit: AuditConfig,
     /// Files served from the gateway's origin for every path it does not answer itself: the
     /// portal page and the widget's built files.
@@ -130,6 +131,12 @@ pub struct BillingConfig {
     pub url: Url,
     pub key: Secret,
     pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReconcileConfig {
+    /// How often the reconciler looks for unfinished payments (it also looks at start).
+    pub every: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -286,6 +293,7 @@ impl Checker<'_> {
             policy: self.policy(raw.policy)?,
             billing: self.billing(raw.billing)?,
             limits: self.limits(raw.limits)?,
+            reconcile: self.reconcile(raw.reconcile)?,
             audit: match raw.audit.path.as_str() {
                 "" => {
                     return Err(self.error(
@@ -684,6 +692,15 @@ impl Checker<'_> {
         })
     }
 
+    fn reconcile(&self, raw: raw::Reconcile) -> Checked<ReconcileConfig> {
+        if !(1..=3600).contains(&raw.interval_seconds) {
+            return Err(self.error("[reconcile] interval_seconds", "must be 1 to 3600 seconds"));
+        }
+        Ok(ReconcileConfig {
+            every: Duration::from_secs(raw.interval_seconds),
+        })
+    }
+
     fn limits(&self, raw: raw::Limits) -> Checked<LimitsConfig> {
         let positive = |key: &str, value: u32| {
             NonZeroU32::new(value).ok_or_else(|| self.error(key, "must be at least 1"))
@@ -744,6 +761,8 @@ mod raw {
         pub billing: Billing,
         #[serde(default)]
         pub limits: Limits,
+        #[serde(default)]
+        pub reconcile: Reconcile,
         #[serde(default)]
         pub audit: Audit,
         #[serde(default)]
@@ -822,6 +841,20 @@ mod raw {
         pub key: SecretSource,
         #[serde(default = "default_timeout")]
         pub timeout_seconds: u64,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    pub struct Reconcile {
+        pub interval_seconds: u64,
+    }
+
+    impl Default for Reconcile {
+        fn default() -> Self {
+            Reconcile {
+                interval_seconds: 60,
+            }
+        }
     }
 
     #[derive(Deserialize)]

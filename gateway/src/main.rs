@@ -62,6 +62,9 @@ fn serve_with(file: &str) -> Result<(), String> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "myq_gateway=info".into()),
         )
+        // The log goes to standard error: standard output carries the listening line and,
+        // by default, the audit log's JSON lines, which log lines must not break up.
+        .with_writer(std::io::stderr)
         .init();
     runtime()?.block_on(async {
         let running = serve::start(config).await?;

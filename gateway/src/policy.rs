@@ -40,6 +40,8 @@ pub enum Refusal {
         left: Money,
     },
     NotTheirAccount,
+    /// A create repeated an intent key whose first payment is another user's.
+    IntentOfAnotherTopUp,
     /// The payment's charge has begun or it is settled: it can no longer change.
     NotOpen(RecordState),
 }
@@ -67,6 +69,9 @@ impl fmt::Display for Refusal {
                 )
             }
             Refusal::NotTheirAccount => f.write_str("Students can top up only their own account"),
+            Refusal::IntentOfAnotherTopUp => {
+                f.write_str("This top-up's key belongs to another top-up: start the top-up again")
+            }
             Refusal::NotOpen(state) => f.write_str(match state {
                 RecordState::Created => "This payment is open",
                 RecordState::Charging | RecordState::Charged => {
@@ -93,7 +98,7 @@ impl From<Refusal> for GatewayError {
             Refusal::PastDailyCap { .. }
             | Refusal::PastMonthlyCap { .. }
             | Refusal::NotTheirAccount => GatewayError::forbidden(message),
-            Refusal::NotOpen(_) => GatewayError::conflict(message),
+            Refusal::NotOpen(_) | Refusal::IntentOfAnotherTopUp => GatewayError::conflict(message),
         }
     }
 }
@@ -135,6 +140,19 @@ impl AmountPolicy {
         spent_this_month: Money,
     ) -> Result<(), Refusal> {
         self.check_amount(amount)?;
+        self.caps(amount, spent_today, spent_this_month)
+    }
+
+    /// The caps alone: `amount` on top of what was spent today and this month. A student's
+    /// payment is held to them when it is created and again when it is committed, since
+    /// payments created but not yet paid do not count as spent: several created under the caps
+    /// must not all be paid past them.
+    pub fn caps(
+        &self,
+        amount: Money,
+        spent_today: Money,
+        spent_this_month: Money,
+    ) -> Result<(), Refusal> {
         if let Some(cap) = self.daily_cap {
             within_cap(amount, spent_today, cap)
                 .map_err(|left| Refusal::PastDailyCap { cap, left })?;
@@ -142,6 +160,27 @@ impl AmountPolicy {
         if let Some(cap) = self.monthly_cap {
             within_cap(amount, spent_this_month, cap)
                 .map_err(|left| Refusal::PastMonthlyCap { cap, left })?;
+        }
+        Ok(())
+    }
+}
+
+impl AmountPolicy {
+    /// What was spent, a payment whose charge just began counted in, is within the caps. Checked
+    /// once a commit has claimed its charge, so that two commits of one student racing past the
+    /// caps are caught: each then counts the other.
+    pub fn within_caps(&self, spent_today: Money, spent_this_month: Money) -> Result<(), Refusal> {
+        if let Some(cap) = self.daily_cap.filter(|cap| spent_today > *cap) {
+            return Err(Refusal::PastDailyCap {
+                cap,
+                left: Money(0),
+            });
+        }
+        if let Some(cap) = self.monthly_cap.filter(|cap| spent_this_month > *cap) {
+            return Err(Refusal::PastMonthlyCap {
+                cap,
+                left: Money(0),
+            });
         }
         Ok(())
     }
@@ -183,6 +222,16 @@ pub fn may_settle(identity: &Identity, creator_role: Role, creator: &str) -> Res
             Ok(())
         }
         Role::Student => Err(Refusal::NotTheirAccount),
+    }
+}
+
+/// A create that repeats an intent key answers the intent's first payment, which must be for the
+/// same user: a key seen with another user's payment answers nothing of it.
+pub fn same_intent(first: UserId, asked: UserId) -> Result<(), Refusal> {
+    if first == asked {
+        Ok(())
+    } else {
+        Err(Refusal::IntentOfAnotherTopUp)
     }
 }
 
@@ -338,6 +387,31 @@ mod tests {
     }
 
     #[test]
+    fn spending_counted_in_is_checked_against_the_caps() {
+        let policy = policy();
+        assert_eq!(policy.within_caps(Money(50000), Money(100000)), Ok(()));
+        assert_eq!(
+            policy
+                .within_caps(Money(50001), Money(60000))
+                .map_err(|r| r.to_string()),
+            Err("Today's limit of 500.00 is used up; try again tomorrow".into())
+        );
+        assert_eq!(
+            policy
+                .within_caps(Money(100), Money(100001))
+                .map_err(|r| r.to_string()),
+            Err("This month's limit of 1000.00 is used up".into())
+        );
+        assert_eq!(
+            policy.caps(Money(20000), Money(40000), Money(40000)),
+            Err(Refusal::PastDailyCap {
+                cap: Money(50000),
+                left: Money(10000)
+            })
+        );
+    }
+
+    #[test]
     fn no_caps_means_only_the_bounds() {
         let policy = AmountPolicy {
             daily_cap: None,
@@ -388,6 +462,16 @@ mod tests {
             403
         );
         assert_eq!(status(Refusal::NotTheirAccount), 403);
+        assert_eq!(status(Refusal::IntentOfAnotherTopUp), 409);
+    }
+
+    #[test]
+    fn a_repeated_intent_is_answered_only_to_its_user() {
+        assert_eq!(same_intent(UserId(34173), UserId(34173)), Ok(()));
+        assert_eq!(
+            same_intent(UserId(34173), UserId(34174)),
+            Err(Refusal::IntentOfAnotherTopUp)
+        );
     }
 
     #[test]

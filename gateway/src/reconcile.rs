@@ -1,5 +1,5 @@
 //! The reconciler finishes what a crash or a lost answer left half done, at start and every
-//! minute: a charge whose outcome is unknown is asked again by its idempotency key (the
+//! `[reconcile] interval_seconds` (a minute by default): a charge whose outcome is unknown is asked again by its idempotency key (the
 //! payment id), a charged payment is credited after MyQ's state is read back, and a payment
 //! created but never committed is rolled back after the configured time. Every step goes through
 //! the same settlement functions a commit uses, so nothing is charged or credited twice. A
@@ -15,9 +15,6 @@ use crate::app::App;
 use crate::ledger::{Record, RecordState};
 use crate::settle::Settled;
 
-/// How often the reconciler looks.
-pub const EVERY: Duration = Duration::from_secs(60);
-
 /// What one pass did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pass {
@@ -29,7 +26,9 @@ pub struct Pass {
 
 /// Runs passes until the task is dropped.
 pub async fn run(app: Arc<App>) {
-    let mut ticks = tokio::time::interval(EVERY);
+    let mut ticks = tokio::time::interval(app.config.reconcile.every);
+    // A pass that ran long is not made up for with a burst of passes.
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         match pass(&app).await {
@@ -40,14 +39,23 @@ pub async fn run(app: Arc<App>) {
     }
 }
 
-/// One pass over the unfinished payments.
+/// One pass over the unfinished payments, now.
 pub async fn pass(app: &App) -> Result<Pass, crate::ledger::LedgerError> {
-    let abandoned_after = app.config.policy.abandoned_after;
-    let abandoned_before =
-        now_ms() - i64::try_from(abandoned_after.as_millis()).unwrap_or(i64::MAX);
+    pass_at(app, now_ms()).await
+}
+
+/// How long after its last step a charge or credit may still be under way in a request: twice
+/// the longest outside call's time limit.
+pub fn in_flight_for(app: &App) -> Duration {
+    2 * app.config.myq.timeout.max(app.config.billing.timeout)
+}
+
+/// One pass as at `now_ms` (Unix milliseconds): tests look past [`in_flight_for`] with it.
+pub async fn pass_at(app: &App, now_ms: i64) -> Result<Pass, crate::ledger::LedgerError> {
+    let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let abandoned_before = now_ms - millis(app.config.policy.abandoned_after);
     // A charge or credit younger than this may still be under way in a request: left to it.
-    let outside_calls = app.config.myq.timeout.max(app.config.billing.timeout);
-    let in_flight_since = now_ms() - 2 * i64::try_from(outside_calls.as_millis()).unwrap_or(0);
+    let in_flight_since = now_ms - millis(in_flight_for(app));
     let mut done = Pass::default();
     for record in app.ledger.unfinished(abandoned_before).await? {
         let settling = matches!(record.state, RecordState::Charging | RecordState::Charged);

@@ -243,14 +243,16 @@ async fn create_payment(
     let Caller(identity) = &caller;
     let user = caller.user_for(&app, asked.user_id).await?;
     let amount = asked.params.amount;
-    app.check_amount(identity, user, amount).await?;
     // Every payment through the gateway carries an intent key: the widget's, or one drawn here
     // for a client that sent none.
     let key = IntentKey::of(&asked.description).unwrap_or_else(random_intent_key);
     if let Some(first) = app.ledger.by_intent(key.as_str()).await? {
-        // The same intent again (a browser may re-send a POST): the first payment, not a new one.
+        // The same intent again (a browser may re-send a POST): the first payment, not a new one,
+        // even when the first payment has since used up the caps.
+        policy::same_intent(first.user(), user)?;
         return Ok(Json(created_answer(&first)));
     }
+    app.check_amount(identity, user, amount).await?;
     let description = key.tag(&app.config.policy.description);
     let payment = NewPayment {
         user_id: user,
@@ -271,11 +273,16 @@ async fn create_payment(
         Recorded::New(_) => created,
         Recorded::Existing(first) => {
             // Another request of the same intent won the race: this copy goes.
-            let reason = format!("Duplicate of payment {}", first.payment_id);
+            let same = policy::same_intent(first.user(), user);
+            let reason = match same {
+                Ok(()) => format!("Duplicate of payment {}", first.payment_id),
+                Err(_) => "Duplicate of another top-up's key".to_owned(),
+            };
             let _ = app
                 .upstream
                 .rollback_payment(&provider, &created.id, &reason)
                 .await;
+            same?;
             created_answer(&first)
         }
     };
@@ -353,6 +360,9 @@ async fn commit_payment(
     app.only_configured_provider(&provider)?;
     let record = caller.payment(&app, &id).await?;
     policy::may_settle(&caller.0, record.role, &record.actor)?;
+    if record.state == RecordState::Created {
+        app.check_caps_before_charge(&record).await?;
+    }
     if !app.ledger.begin_charge(&id).await? {
         // Another commit got here first, or the payment is settled: say where it stands. A
         // credited payment answers as its commit did, so a commit whose answer was lost can be
@@ -362,6 +372,21 @@ async fn commit_payment(
             RecordState::Credited => Ok(Json(Committed { amount: now.amount })),
             state => Err(not_committable(state, now.reason.as_deref())),
         };
+    }
+    if let Err(refusal) = app.check_caps_after_claim(&record).await {
+        // Another commit of the same student's passed the caps meanwhile: this one is not paid.
+        app.settlement()
+            .refuse(&record, &format!("Refused: {}", refusal.message))
+            .await?;
+        app.audit.record(AuditLine::new(
+            &caller.0,
+            "payments.commit",
+            record.user(),
+            record.amount,
+            &record.payment(),
+            "past the caps",
+        ));
+        return Err(refusal);
     }
     let step = app.payment_step(record.role, &record.actor);
     let settled = app

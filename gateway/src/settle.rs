@@ -157,6 +157,13 @@ impl Settlement<'_> {
         }
     }
 
+    /// Ends a payment whose charge was claimed without charging it: declined for `reason`, and
+    /// rolled back at MyQ X.
+    pub async fn refuse(&self, record: &Record, reason: &str) -> Result<(), LedgerError> {
+        self.ledger.declined(&record.payment_id, reason).await?;
+        self.roll_back(record, reason).await
+    }
+
     /// Rolls a payment back at MyQ X and records it; a refusal leaves it for the reconciler.
     pub async fn roll_back(&self, record: &Record, reason: &str) -> Result<(), LedgerError> {
         let reason = myq_api::fit_description(reason);

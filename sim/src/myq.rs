@@ -73,6 +73,8 @@ struct Payment {
 
 #[derive(Clone, Debug)]
 struct Grant {
+    /// The refresh token issued with it (no refresh grant is simulated).
+    refresh_token: String,
     scopes: Vec<String>,
     rights: Vec<Right>,
     expires: Instant,
@@ -155,6 +157,7 @@ impl Myq {
         self.tokens.insert(
             access_token.clone(),
             Grant {
+                refresh_token: refresh_token.clone(),
                 scopes,
                 rights,
                 expires: now + self.token_lifetime,
@@ -211,6 +214,17 @@ impl Myq {
             )));
         }
         Ok(())
+    }
+
+    /// Every token still valid, access and refresh tokens alike: a test looks for them where
+    /// they must not appear (a gateway's answers and logs).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let now = Instant::now();
+        self.tokens
+            .iter()
+            .filter(|(_, grant)| grant.expires > now)
+            .flat_map(|(access, grant)| [access.clone(), grant.refresh_token.clone()])
+            .collect()
     }
 
     /// Makes every token issued so far invalid, as if its lifetime had run out.
@@ -597,5 +611,23 @@ mod tests {
             std::thread::sleep(Duration::from_millis(2));
         }
         assert_eq!(myq.tokens.len(), 1, "only the last, itself expired by now");
+    }
+
+    #[test]
+    fn issued_tokens_are_the_valid_access_and_refresh_tokens() {
+        let mut myq = Myq::new(SimData::default(), Duration::from_secs(60));
+        let grant = json!({"grant_type": "client_credentials", "client_id": "demo-client",
+                           "client_secret": "demo-secret"});
+        let answer = myq.issue_token(&grant).unwrap();
+        let mut issued = myq.issued_tokens();
+        issued.sort();
+        let mut expected = vec![
+            answer["access_token"].as_str().unwrap().to_owned(),
+            answer["refresh_token"].as_str().unwrap().to_owned(),
+        ];
+        expected.sort();
+        assert_eq!(issued, expected);
+        myq.expire_tokens();
+        assert!(myq.issued_tokens().is_empty());
     }
 }
