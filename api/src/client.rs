@@ -88,8 +88,12 @@ impl<T: Transport, S: TokenSource> Myq for MyqClient<T, S> {
         Ok(self.json::<ProviderList>(call).await?.providers)
     }
 
-    async fn find_users(&self, username: &str) -> Result<Vec<User>, ApiError> {
-        let path = format!("/v3/users/find?username={}", encode(username));
+    async fn find_users(&self, query: UserQuery<'_>) -> Result<Vec<User>, ApiError> {
+        let path = format!(
+            "/v3/users/find?{}={}",
+            query.parameter(),
+            encode(query.value())
+        );
         Ok(self
             .json::<UserList>(Call::get(Operation::FindUser, &path))
             .await?

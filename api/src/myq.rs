@@ -10,8 +10,8 @@ use crate::types::*;
 pub trait Myq {
     /// `GET /v3/rechargeProviders`: the active providers.
     async fn providers(&self) -> Result<Vec<Provider>, ApiError>;
-    /// `GET /v3/users/find?username=`: the users whose username or alias matches.
-    async fn find_users(&self, username: &str) -> Result<Vec<User>, ApiError>;
+    /// `GET /v3/users/find?username=` (or `email`, `card`, `code`): the users that match.
+    async fn find_users(&self, query: UserQuery<'_>) -> Result<Vec<User>, ApiError>;
     /// `GET /v3/users/{id}/accounts`: the credit balance, when the server reports one.
     async fn balance(&self, user_id: UserId) -> Result<Option<Money>, ApiError>;
     /// `POST /v3/rechargeProviders/{provider}/payments`.

@@ -128,6 +128,40 @@ pub struct UserList {
     pub users: Vec<User>,
 }
 
+/// What `users/find` looks a user up by: what a person types or a card reader sends at a desk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserQuery<'a> {
+    /// A username or one of the user's aliases.
+    Username(&'a str),
+    Email(&'a str),
+    /// The number of a card the user swipes at printers.
+    Card(&'a str),
+    /// The user's personal code (a student or staff number).
+    Code(&'a str),
+}
+
+impl<'a> UserQuery<'a> {
+    /// The query parameter MyQ X takes it as.
+    pub fn parameter(self) -> &'static str {
+        match self {
+            UserQuery::Username(_) => "username",
+            UserQuery::Email(_) => "email",
+            UserQuery::Card(_) => "card",
+            UserQuery::Code(_) => "code",
+        }
+    }
+
+    /// What is looked for.
+    pub fn value(self) -> &'a str {
+        match self {
+            UserQuery::Username(v)
+            | UserQuery::Email(v)
+            | UserQuery::Card(v)
+            | UserQuery::Code(v) => v,
+        }
+    }
+}
+
 /// Why `users/find` named no one user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoSuchUser {

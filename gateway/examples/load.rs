@@ -94,10 +94,7 @@ fn student(id: u64) -> User {
         username: format!("s{id}"),
         fullname: format!("Student {id}"),
         email: format!("s{id}@example.edu"),
-        aliases: Vec::new(),
-        password: None,
-        rights: Vec::new(),
-        credit: myq_sim::money::Cents(0),
+        ..User::default()
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use governor::{DefaultKeyedRateLimiter, Quota};
-use myq_api::{Money, Myq, NoSuchUser, UserId};
+use myq_api::{Money, Myq, NoSuchUser, UserId, UserQuery};
 
 use crate::audit::Audit;
 use crate::billing::{BoxFuture, Charge, ChargeError, ChargeOutcome, PaymentStep};
@@ -80,7 +80,10 @@ impl App {
         {
             return Ok(*id);
         }
-        let found = self.upstream.find_users(&identity.username).await?;
+        let found = self
+            .upstream
+            .find_users(UserQuery::Username(&identity.username))
+            .await?;
         let user = myq_api::pick_user(found, &identity.username).map_err(|none| {
             GatewayError::forbidden(match none {
                 NoSuchUser::Unknown => format!(

@@ -9,7 +9,7 @@ pub use myq_api::Money;
 use crate::error::GatewayError;
 use crate::identity::{Identity, Role};
 use crate::ledger::RecordState;
-use myq_api::UserId;
+use myq_api::{UserId, UserQuery};
 use std::fmt;
 use time::{Date, OffsetDateTime, Time, UtcOffset};
 
@@ -199,6 +199,17 @@ pub fn may_act_for(identity: &Identity, target_username: &str) -> Result<(), Ref
         Role::Operator => Ok(()),
         Role::Student if same_username(&identity.username, target_username) => Ok(()),
         Role::Student => Err(Refusal::NotTheirAccount),
+    }
+}
+
+/// A student looks up only themselves, by their username: finding others by email, card or
+/// code is the desk's.
+pub fn student_may_find(identity: &Identity, query: UserQuery<'_>) -> Result<(), Refusal> {
+    match query {
+        UserQuery::Username(name) => may_act_for(identity, name),
+        UserQuery::Email(_) | UserQuery::Card(_) | UserQuery::Code(_) => {
+            Err(Refusal::NotTheirAccount)
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use myq_api::{
     Account, AccountList, Committed, CreatedPayment, IntentKey, Limits, Myq, NewPayment,
-    PaymentList, PaymentParams, ProviderList, UserId, UserList,
+    PaymentList, PaymentParams, ProviderList, UserId, UserList, UserQuery,
 };
 use serde::Deserialize;
 
@@ -171,29 +171,55 @@ async fn providers(
     Ok(Json(ProviderList { providers }))
 }
 
+/// `users/find`'s parameters: exactly one of them.
 #[derive(Deserialize)]
 struct FindQuery {
     username: Option<String>,
+    email: Option<String>,
+    card: Option<String>,
+    code: Option<String>,
 }
+
+impl FindQuery {
+    fn query(&self) -> Result<UserQuery<'_>, GatewayError> {
+        fn given(value: &Option<String>) -> Option<&str> {
+            value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        }
+        let asked = [
+            given(&self.username).map(UserQuery::Username),
+            given(&self.email).map(UserQuery::Email),
+            given(&self.card).map(UserQuery::Card),
+            given(&self.code).map(UserQuery::Code),
+        ];
+        let mut asked = asked.into_iter().flatten();
+        match (asked.next(), asked.next()) {
+            (Some(query), None) => Ok(query),
+            _ => Err(GatewayError::bad_request(
+                "Give one of username, email, card or code to find a user",
+            )),
+        }
+    }
+}
+
+/// The most users one find answers: a desk picks from a page, never a directory.
+const FOUND_USERS_PAGE: usize = 20;
 
 async fn find_users(
     State(app): State<Arc<App>>,
     Caller(identity): Caller,
-    Query(query): Query<FindQuery>,
+    Query(find): Query<FindQuery>,
 ) -> Result<Json<UserList>, GatewayError> {
-    let username = query
-        .username
-        .filter(|u| !u.trim().is_empty())
-        .ok_or_else(|| GatewayError::bad_request("username is required"))?;
+    let query = find.query()?;
     if identity.role == Role::Student {
-        policy::may_act_for(&identity, &username)?;
+        policy::student_may_find(&identity, query)?;
     }
-    let mut users = app.upstream.find_users(&username).await?;
+    let mut users = app.upstream.find_users(query).await?;
     if identity.role == Role::Student {
         // Only the student's own account, whatever else the name matched.
         let own = app.own_user_id(&identity).await?;
         users.retain(|u| u.id == own);
     }
+    users.truncate(FOUND_USERS_PAGE);
     Ok(Json(UserList { users }))
 }
 

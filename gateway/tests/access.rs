@@ -42,6 +42,10 @@ async fn a_student_reaches_only_their_own_account(db: &str) {
         format!("{PAYMENTS}?userId={PSVOBODOVA}"),
         "/v3/users/find?username=psvobodova".to_owned(),
         "/v3/users/find?username=PSVOBODOVA".to_owned(),
+        // Finding by email, card or code is the desk's, even for oneself.
+        "/v3/users/find?email=jnovak@example.edu".to_owned(),
+        format!("/v3/users/find?card=04{JNOVAK:08X}"),
+        format!("/v3/users/find?code=S{PSVOBODOVA}"),
     ] {
         let answer = h.get(&path, &jnovak).await;
         assert_eq!(
@@ -107,11 +111,24 @@ async fn operators_reach_anyone(db: &str) {
         .get(&format!("/v3/users/{PSVOBODOVA}/accounts"), &desk)
         .await;
     assert_eq!(accounts.expect(200)["accounts"][0]["limits"]["price"], 45.5);
-    let found = h.get("/v3/users/find?username=psvobodova", &desk).await;
-    assert_eq!(
-        id_text(&found.expect(200)["users"][0]["id"]),
-        PSVOBODOVA.to_string()
-    );
+    // By username, email, card number or personal code: what a desk types or scans.
+    for query in [
+        "username=psvobodova".to_owned(),
+        "email=psvobodova@example.edu".to_owned(),
+        format!("card=04{PSVOBODOVA:08X}"),
+        format!("code=S{PSVOBODOVA}"),
+    ] {
+        let found = h.get(&format!("/v3/users/find?{query}"), &desk).await;
+        assert_eq!(
+            id_text(&found.expect(200)["users"][0]["id"]),
+            PSVOBODOVA.to_string(),
+            "{query}"
+        );
+    }
+    // One criterion at a time.
+    h.get("/v3/users/find?username=a&email=b", &desk)
+        .await
+        .refused(400);
     // Cash at the desk: no billing charge, the credit added.
     assert_eq!(
         h.top_up(&desk, MDVORAK, 50.0).await.expect(200)["amount"],

@@ -185,7 +185,11 @@ async fn no_commit_without_an_answered_charge(db: &str) {
 
     // Right away the reconciler leaves it to the request that may still be charging it.
     let at_once = myq_gateway::reconcile::pass(h.app()).await.unwrap();
-    assert_eq!((at_once.credited, at_once.still_open), (0, 1), "{at_once:?}");
+    assert_eq!(
+        (at_once.credited, at_once.still_open),
+        (0, 1),
+        "{at_once:?}"
+    );
     assert!(h.charges().await.is_empty());
 
     // The reconciler asks again, and once charged, credits.
@@ -445,10 +449,8 @@ async fn a_hundred_students_at_once(db: &str) {
             username: username.clone(),
             fullname: format!("Student {id}"),
             email: format!("{username}@example.edu"),
-            aliases: Vec::new(),
-            password: None,
-            rights: Vec::new(),
             credit: myq_sim::money::Cents(*credit),
+            ..User::default()
         });
     }
     let h = Arc::new(

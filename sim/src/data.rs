@@ -48,7 +48,7 @@ impl Right {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct User {
     pub id: u64,
@@ -69,6 +69,12 @@ pub struct User {
     /// Starting balance of the user's internal credit account.
     #[serde(default)]
     pub credit: Cents,
+    /// Numbers of the ID cards the user swipes at printers; `users/find?card=` matches them.
+    #[serde(default)]
+    pub cards: Vec<String>,
+    /// The user's personal code (a student or staff number); `users/find?code=` matches it.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -121,15 +127,15 @@ impl SimData {
 
 impl Default for SimData {
     fn default() -> Self {
-        let user = |id, username: &str, fullname: &str, credit| User {
+        let user = |id: u64, username: &str, fullname: &str, credit| User {
             id,
             username: username.into(),
             fullname: fullname.into(),
             email: format!("{username}@example.edu"),
-            aliases: Vec::new(),
-            password: None,
-            rights: Vec::new(),
             credit: Cents(credit),
+            cards: vec![format!("04{id:08X}")],
+            code: Some(format!("S{id}")),
+            ..User::default()
         };
         let provider = |name: &str, reference: &str, enabled| Provider {
             name: name.into(),

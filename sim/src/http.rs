@@ -22,7 +22,7 @@ use crate::billing;
 use crate::control::{self, Fault};
 use crate::data::Right;
 use crate::error::MyqError;
-use crate::myq::{Myq, Scope, parse_id};
+use crate::myq::{Myq, Scope, UserFind, parse_id};
 use crate::serve::ConnectionKill;
 use crate::{Options, Sim};
 
@@ -425,9 +425,15 @@ async fn find_users(
             ),
             None => None,
         };
-        let username = query.get("username").map(String::as_str);
-        let email = query.get("email").map(String::as_str);
-        Ok(Json(myq.find_users(username, email, limit)))
+        let given = |name: &str| query.get(name).map(String::as_str);
+        let find = UserFind {
+            username: given("username"),
+            email: given("email"),
+            card: given("card"),
+            code: given("code"),
+            limit,
+        };
+        Ok(Json(myq.find_users(&find)))
     })
 }
 

@@ -234,25 +234,25 @@ impl Myq {
 
     // ---- users ----
 
-    /// `GET /v3/users/find`: by username (or alias) and email, at most `limit`.
-    pub fn find_users(
-        &self,
-        username: Option<&str>,
-        email: Option<&str>,
-        limit: Option<usize>,
-    ) -> Value {
+    /// `GET /v3/users/find`: the users matching every criterion given, at most `limit`.
+    pub fn find_users(&self, find: &UserFind<'_>) -> Value {
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
         let users: Vec<Value> = self
             .data
             .users
             .iter()
             .filter(|u| {
-                username.is_none_or(|name| {
-                    u.username.eq_ignore_ascii_case(name)
-                        || u.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+                find.username.is_none_or(|name| {
+                    same(&u.username, name) || u.aliases.iter().any(|a| same(a, name))
                 })
             })
-            .filter(|u| email.is_none_or(|e| u.email.eq_ignore_ascii_case(e)))
-            .take(limit.unwrap_or(usize::MAX))
+            .filter(|u| find.email.is_none_or(|e| same(&u.email, e)))
+            .filter(|u| {
+                find.card
+                    .is_none_or(|c| u.cards.iter().any(|card| same(card, c)))
+            })
+            .filter(|u| find.code.is_none_or(|c| u.code.as_deref() == Some(c)))
+            .take(find.limit.unwrap_or(usize::MAX))
             .map(|u| {
                 json!({
                     "id": u.id,
@@ -595,6 +595,17 @@ fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source is available");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What `users/find` is asked: a username (or alias), an email, a card number or a personal
+/// code; each given one must match.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UserFind<'a> {
+    pub username: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub card: Option<&'a str>,
+    pub code: Option<&'a str>,
+    pub limit: Option<usize>,
 }
 
 #[cfg(test)]

@@ -450,6 +450,40 @@ async fn users_find_matches_username_alias_and_email() {
 }
 
 #[tokio::test]
+async fn users_find_matches_card_numbers_and_personal_codes() {
+    let sim = Server::start().await;
+    let token = sim.token("users").await;
+    let found = |query: String| {
+        let (sim, token) = (&sim, token.clone());
+        async move {
+            let (_, body) = sim
+                .get(&format!("/api/v3/users/find?{query}"), Some(&token))
+                .await;
+            body["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["id"].as_u64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    // The built-in users carry card 04 + their id in hex, and personal code S + their id.
+    let card = format!("04{JNOVAK:08X}");
+    assert_eq!(found(format!("card={card}")).await, [JNOVAK]);
+    assert_eq!(
+        found(format!("card={}", card.to_lowercase())).await,
+        [JNOVAK]
+    );
+    assert_eq!(found(format!("code=S{JNOVAK}")).await, [JNOVAK]);
+    assert_eq!(
+        found("code=s34173".into()).await,
+        Vec::<u64>::new(),
+        "codes are exact"
+    );
+    assert_eq!(found("card=0000".into()).await, Vec::<u64>::new());
+}
+
+#[tokio::test]
 async fn accounts_show_the_credit_balance() {
     let sim = Server::start().await;
     let token = sim.token("users").await;

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::api::{ApiError, Money, Myq, NoSuchUser, Payment, Provider, User, UserId, pick_user};
+use crate::api::{
+    ApiError, Money, Myq, NoSuchUser, Payment, Provider, User, UserId, UserQuery, pick_user,
+};
 
 /// Whose credit the widget tops up.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,7 +105,7 @@ pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Account,
 }
 
 async fn find_user(myq: &impl Myq, name: &str) -> Result<User, StartError> {
-    let found = myq.find_users(name).await?;
+    let found = myq.find_users(UserQuery::Username(name)).await?;
     pick_user(found, name).map_err(|none| match none {
         NoSuchUser::Unknown => StartError::UnknownUser(name.to_owned()),
         NoSuchUser::Ambiguous => StartError::AmbiguousUser(name.to_owned()),

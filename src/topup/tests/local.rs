@@ -209,8 +209,27 @@ impl api::Myq for LocalMyq {
         Ok(list.providers)
     }
 
-    async fn find_users(&self, username: &str) -> Result<Vec<api::User>, ApiError> {
-        let found = |s: &mut myq_sim::myq::Myq| Ok(s.find_users(Some(username), None, None));
+    async fn find_users(&self, query: api::UserQuery<'_>) -> Result<Vec<api::User>, ApiError> {
+        let value = Some(query.value());
+        let find = match query {
+            api::UserQuery::Username(_) => myq_sim::myq::UserFind {
+                username: value,
+                ..Default::default()
+            },
+            api::UserQuery::Email(_) => myq_sim::myq::UserFind {
+                email: value,
+                ..Default::default()
+            },
+            api::UserQuery::Card(_) => myq_sim::myq::UserFind {
+                card: value,
+                ..Default::default()
+            },
+            api::UserQuery::Code(_) => myq_sim::myq::UserFind {
+                code: value,
+                ..Default::default()
+            },
+        };
+        let found = |s: &mut myq_sim::myq::Myq| Ok(s.find_users(&find));
         let list: api::UserList = self.call(Operation::FindUser, found).await?;
         Ok(list.users)
     }
