@@ -73,6 +73,8 @@ struct Payment {
 
 #[derive(Clone, Debug)]
 struct Grant {
+    /// The refresh token issued with it (no refresh grant is simulated; the control API lists it).
+    refresh_token: String,
     scopes: Vec<String>,
     rights: Vec<Right>,
     expires: Instant,
@@ -155,6 +157,7 @@ impl Myq {
         self.tokens.insert(
             access_token.clone(),
             Grant {
+                refresh_token: refresh_token.clone(),
                 scopes,
                 rights,
                 expires: now + self.token_lifetime,
@@ -462,6 +465,19 @@ impl Myq {
             .users
             .iter()
             .map(|u| json!({ "id": u.id, "username": u.username, "credit": self.balances[&u.id] }))
+            .collect()
+    }
+
+    /// Every token still valid, access and refresh, for the control API: a test that a page
+    /// never saw one looks for these.
+    pub fn issued_tokens(&self) -> Vec<Value> {
+        let now = Instant::now();
+        self.tokens
+            .iter()
+            .filter(|(_, grant)| grant.expires > now)
+            .map(|(access, grant)| {
+                json!({ "accessToken": access, "refreshToken": grant.refresh_token })
+            })
             .collect()
     }
 
