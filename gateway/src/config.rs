@@ -44,8 +44,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub reconcile: ReconcileConfig,
     pub audit: AuditConfig,
-    /// Files served from the gateway's origin for every path it does not answer itself: the
-    /// portal page and the widget's built files.
+    /// The widget's built files (its release bundle, which holds the portal page too), served
+    /// from the gateway's origin under `/myq-topup/` ([`crate::serve::STATIC_PATH`]).
     pub static_dir: Option<PathBuf>,
 }
 
@@ -270,6 +270,15 @@ impl Checker<'_> {
                     "must not be below api_prefix ({api_prefix}): MyQ X's paths are served there"
                 ),
             ));
+        }
+        let static_path = crate::serve::STATIC_PATH;
+        for (key, path) in [("api_prefix", &api_prefix), ("session_path", &session_path)] {
+            if path == static_path || path.starts_with(&format!("{static_path}/")) {
+                return Err(self.error(
+                    key,
+                    format!("must not be below {static_path}: static_dir is served there"),
+                ));
+            }
         }
         if let Some(dir) = &raw.static_dir
             && !dir.is_dir()

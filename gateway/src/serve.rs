@@ -21,6 +21,10 @@ use crate::session::SessionKeys;
 use crate::upstream::{UpstreamOptions, http_client, upstream};
 use crate::{reconcile, routes};
 
+/// Where `static_dir` is served: the widget's public URL (Trunk.toml's `public_url`), where its
+/// pages load `myq-topup.js` from.
+pub const STATIC_PATH: &str = "/myq-topup";
+
 /// A running gateway.
 pub struct Running {
     pub addr: SocketAddr,
@@ -126,11 +130,12 @@ pub async fn build(config: Config) -> Result<App, String> {
 pub fn router(app: Arc<App>) -> axum::Router {
     let static_dir = app.config.static_dir.clone();
     let mut router = routes::router(app);
-    router = match static_dir {
-        // The portal page and the widget's files, from the same origin as the API.
-        Some(dir) => router.fallback_service(ServeDir::new(dir)),
-        None => router.fallback(routes::not_found),
-    };
+    if let Some(dir) = static_dir {
+        // The widget's bundle (and the portal page in it), from the same origin as the API,
+        // under the path its pages load it from.
+        router = router.nest_service(STATIC_PATH, ServeDir::new(dir));
+    }
+    router = router.fallback(routes::not_found);
     let headers = [
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "no-referrer"),

@@ -316,6 +316,10 @@ fn broken_files_say_what_is_wrong_and_where() {
             "session_path: must not be below api_prefix (/myq-api)",
         ),
         (
+            with(&[("", "api_prefix", "\"/myq-topup/api\"")]),
+            "api_prefix: must not be below /myq-topup: static_dir is served there",
+        ),
+        (
             with(&[("", "database_url", "\"mysql://db/ledger\"")]),
             "database_url: expected \"sqlite://",
         ),

@@ -152,6 +152,7 @@ pub fn router() -> Router<Arc<Sim>> {
     Router::new()
         .route("/state", get(state))
         .route("/reset", post(reset))
+        .route("/tokens", get(tokens))
         .route("/tokens/expire", post(expire_tokens))
         .route("/providers/{reference}", post(switch_provider))
         .route("/faults", post(add_fault).delete(clear_faults))
@@ -179,6 +180,11 @@ async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
 async fn reset(State(sim): State<Arc<Sim>>) -> StatusCode {
     sim.reset();
     StatusCode::NO_CONTENT
+}
+
+/// The tokens MyQ X would take now, with their refresh tokens.
+async fn tokens(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!({ "tokens": sim.myq().issued_tokens() }))
 }
 
 async fn expire_tokens(State(sim): State<Arc<Sim>>) -> StatusCode {

@@ -16,6 +16,7 @@ pub mod http;
 pub mod money;
 pub mod myq;
 pub mod serve;
+pub mod sso;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -55,6 +56,8 @@ pub struct Options {
     /// Serve the university's billing endpoint, `POST /billing/charges` (docs/billing.md),
     /// taking requests signed with this key.
     pub billing_key: Option<String>,
+    /// Also run the sign-in proxy stand-in (`sso.rs`) in front of a gateway.
+    pub sso: Option<sso::SsoOptions>,
 }
 
 impl Default for Options {
@@ -71,6 +74,7 @@ impl Default for Options {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             billing_key: None,
+            sso: None,
         }
     }
 }
@@ -188,6 +192,7 @@ pub struct Running {
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
     pub sim: Arc<Sim>,
+    sso: Option<sso::RunningSso>,
 }
 
 impl Running {
@@ -200,10 +205,19 @@ impl Running {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections and waits for the accept loop to end.
+    /// The sign-in proxy stand-in's `http://127.0.0.1:PORT`, when it runs.
+    pub fn sso_url(&self) -> Option<String> {
+        self.sso.as_ref().map(sso::RunningSso::url)
+    }
+
+    /// Stops accepting connections and waits for the accept loop (and the sign-in proxy
+    /// stand-in) to end.
     pub async fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.task.await;
+        if let Some(sso) = self.sso {
+            sso.stop().await;
+        }
     }
 }
 
@@ -217,6 +231,10 @@ pub async fn start(options: Options) -> std::io::Result<Running> {
         options.token_lifetime,
         billing_key,
     ));
+    let sso = match &options.sso {
+        Some(sso) => Some(sso::start(sso).await?),
+        None => None,
+    };
     let app = http::router(sim.clone(), &options);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve::serve(listener, app, options.header_timeout, async {
@@ -227,5 +245,6 @@ pub async fn start(options: Options) -> std::io::Result<Running> {
         stop,
         task,
         sim,
+        sso,
     })
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use myq_sim::Options;
 use myq_sim::data::SimData;
 use myq_sim::myq::LONGEST_TOKEN_LIFETIME;
+use myq_sim::sso::{self, SsoOptions};
 
 const USAGE: &str = "\
 myq-sim: a stand-in MyQ X server (credit recharge API) for the myq-topup widget
@@ -26,12 +27,18 @@ usage: myq-sim [options]
   --billing-key-file F   serve the university's billing endpoint, POST /billing/charges
                          (docs/billing.md), verifying signatures with the key in file F (trimmed)
   --billing-key KEY      the same with the key given here: for demos, as it shows in `ps`
+  --sso-proxy-to URL     also run the sign-in proxy stand-in in front of the myq-gateway at
+                         URL (http://127.0.0.1:PORT): a demo sign-in page at /demo/sign-in,
+                         every other request passed to the gateway with X-Auth-Request-User
+                         from its cookie
+  --sso-port P           the stand-in's port (default 0: a free one; printed on stdout)
   --quiet                no line per request
 ";
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut options = Options::default();
     let (mut ip, mut port) = (IpAddr::V4(Ipv4Addr::LOCALHOST), 8080u16);
+    let (mut sso_proxy_to, mut sso_port) = (None, None);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
@@ -77,6 +84,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
                 options.billing_key = Some(billing_key(&flag, key.trim())?);
             }
             "--billing-key" => options.billing_key = Some(billing_key(&flag, value()?.trim())?),
+            "--sso-proxy-to" => sso_proxy_to = Some(sso::parse_upstream(&value()?)?),
+            "--sso-port" => {
+                sso_port = Some(
+                    value()?
+                        .parse::<u16>()
+                        .map_err(|_| "--sso-port takes a number 0-65535")?,
+                )
+            }
             "--quiet" => options.quiet = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown option '{other}'\n\n{USAGE}")),
@@ -86,6 +101,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
         return Err("--demo-token needs at least one API client in the data".into());
     }
     options.bind = SocketAddr::new(ip, port);
+    options.sso = match (sso_proxy_to, sso_port) {
+        (Some(proxy_to), port) => Some(SsoOptions {
+            bind: SocketAddr::new(ip, port.unwrap_or(0)),
+            proxy_to,
+        }),
+        (None, Some(_)) => return Err("--sso-port needs --sso-proxy-to".into()),
+        (None, None) => None,
+    };
     Ok(options)
 }
 
@@ -131,6 +154,10 @@ async fn main() -> ExitCode {
     };
     // The first line on stdout names the address: tools that start the simulator read it.
     println!("myq-sim listening on {}", running.url());
+    // The second line, with the stand-in: "… listening on http://127.0.0.1:PORT" too.
+    if let Some(url) = running.sso_url() {
+        println!("sign-in proxy stand-in listening on {url}");
+    }
     let _ = tokio::signal::ctrl_c().await;
     running.stop().await;
     eprintln!("myq-sim stopped");

@@ -73,7 +73,7 @@ struct Payment {
 
 #[derive(Clone, Debug)]
 struct Grant {
-    /// The refresh token issued with it (no refresh grant is simulated).
+    /// The refresh token issued with it (no refresh grant is simulated; the control API lists it).
     refresh_token: String,
     scopes: Vec<String>,
     rights: Vec<Right>,

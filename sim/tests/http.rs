@@ -272,7 +272,12 @@ async fn calls_without_a_valid_token_get_401() {
         "invalid or expired",
     );
     let token = sim.token("credit users").await;
+    // The control API lists the tokens MyQ X takes now, for tests that look for leaks.
+    let listed = sim.get("/_sim/tokens", None).await.1;
+    assert_eq!(listed["tokens"][0]["accessToken"], json!(token));
+    assert!(listed["tokens"][0]["refreshToken"].is_string());
     sim.control("/tokens/expire", json!({})).await;
+    assert_eq!(sim.get("/_sim/tokens", None).await.1, json!({"tokens": []}));
     refused(
         sim.get("/api/v3/rechargeProviders", Some(&token)).await,
         StatusCode::UNAUTHORIZED,

@@ -41,6 +41,9 @@ pub fn bench() -> Result {
         allow_origins: Vec::new(),
         www: Some(tools::bundle_dir()),
         log: Some(log),
+        billing_key: None,
+        sso_proxy_to: None,
+        sso_port: 0,
     })?;
     let output = Command::new("node")
         .args(["e2e/bench.mjs", &LOADS.to_string(), &TOPUPS.to_string()])

@@ -3,6 +3,7 @@
 //! Each installs what is missing first (see `tools.rs`), so a fresh machine needs only Rust.
 
 mod bench;
+mod gateway;
 mod sim;
 mod size;
 mod tools;
@@ -12,7 +13,8 @@ use std::process::{Command, ExitCode};
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
-  demo [--port P]  build the widget and serve the demo page with the simulator (default port 8080)
+  demo [--port P]  build the widget and serve the demo page with the simulator (default port 8080),
+                   and the student portal through myq-gateway behind a demo sign-in (port P+1)
   test             native tests, simulator HTTP tests, release bundle, browser tests, end-to-end
   bench            bundle sizes, start time, requests per top-up, memory: one table
   size             build the release bundle and hold it to the size budget (a quick check)
@@ -76,7 +78,7 @@ pub(crate) fn cargo_program() -> String {
 }
 
 fn demo(args: &[String]) -> Result {
-    let port = match args {
+    let port: u16 = match args {
         [] => 8080,
         [flag, port] if flag == "--port" => port
             .parse()
@@ -90,17 +92,43 @@ fn demo(args: &[String]) -> Result {
     })?;
     stage("widget: release bundle");
     tools.build_bundle()?;
-    stage("simulator");
+    let portal_port = port
+        .checked_add(1)
+        .ok_or("--port leaves no port after it for the portal")?;
+    stage("simulator, with the sign-in proxy stand-in");
+    let gateway_port = sim::free_port()?;
     let sim = sim::Sim::start(&sim::Launch {
         port,
         allow_origins: Vec::new(),
         www: Some(tools::bundle_dir()),
         log: None,
+        billing_key: Some(sim::DEMO_BILLING_KEY.into()),
+        sso_proxy_to: Some(format!("http://127.0.0.1:{gateway_port}")),
+        sso_port: portal_port,
+    })?;
+    let portal = sim.sso_url.clone().expect("the stand-in was asked for");
+    stage("gateway");
+    let gateway_dir = root().join("target/xtask/gateway-demo");
+    let _gateway = gateway::Gateway::start(&gateway::Launch {
+        port: gateway_port,
+        sim_url: &sim.url,
+        public_origin: &portal,
+        dir: gateway_dir.clone(),
+        log: None,
     })?;
     println!("\nThe demo runs at {}/  (Ctrl-C stops it)", sim.url);
     println!(
+        "Student portal, through myq-gateway (demo sign-in as jnovak first): \
+         {portal}/myq-topup/portal.html"
+    );
+    println!("Demo sign-in (stands in for single sign-on): {portal}/demo/sign-in");
+    println!(
         "MyQ X API: {}/api   control API: {}/_sim/state",
         sim.url, sim.url
+    );
+    println!(
+        "Gateway at http://127.0.0.1:{gateway_port} (configuration, ledger and audit log in {})",
+        gateway_dir.display()
     );
     sim.wait()
 }
@@ -136,12 +164,17 @@ fn test() -> Result {
     stage("browser tests: headless Chromium against the simulator");
     let runner_port = sim::free_port()?;
     let runner_origin = format!("http://127.0.0.1:{runner_port}");
+    // The end-to-end stage's gateway, behind the simulator's sign-in proxy stand-in.
+    let gateway_port = sim::free_port()?;
     let log = root().join("target/xtask/sim-browser-tests.log");
     let sim = sim::Sim::start(&sim::Launch {
         port: 0,
         allow_origins: vec![runner_origin],
         www: Some(tools::bundle_dir()),
         log: Some(log.clone()),
+        billing_key: Some(sim::DEMO_BILLING_KEY.into()),
+        sso_proxy_to: Some(format!("http://127.0.0.1:{gateway_port}")),
+        sso_port: 0,
     })?;
     println!("simulator at {} (log: {})", sim.url, log.display());
     let result = run(tools
@@ -161,17 +194,43 @@ fn test() -> Result {
         )
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
         .env("CHROMEDRIVER", tools::CHROMEDRIVER));
+    let gateway_log = root().join("target/xtask/gateway-e2e.log");
     let result = result.and_then(|()| {
         stage(
-            "end-to-end: the built pages in Chromium (playwright-core), keyboard, mouse, axe-core",
+            "end-to-end: the built pages in Chromium (playwright-core), keyboard, mouse, axe-core; \
+             the student portal through myq-gateway",
         );
-        run(Command::new("node")
-            .args(["--test", "--test-reporter=spec", "e2e/"])
-            .env("MYQ_SIM_URL", &sim.url))
+        let portal = sim.sso_url.clone().expect("the stand-in was asked for");
+        let gateway = gateway::Gateway::start(&gateway::Launch {
+            port: gateway_port,
+            sim_url: &sim.url,
+            public_origin: &portal,
+            dir: root().join("target/xtask/gateway-e2e"),
+            log: Some(gateway_log.clone()),
+        })?;
+        println!(
+            "gateway at http://127.0.0.1:{gateway_port} behind {portal} (log: {})",
+            gateway_log.display()
+        );
+        // One file at a time: the files share the simulator, and each resets it.
+        let result = run(Command::new("node")
+            .args([
+                "--test",
+                "--test-concurrency=1",
+                "--test-reporter=spec",
+                "e2e/",
+            ])
+            .env("MYQ_SIM_URL", &sim.url)
+            .env("MYQ_PORTAL_URL", &portal));
+        drop(gateway);
+        result
     });
     drop(sim);
     if result.is_err() {
         sim::print_tail(&log, 40);
+        if gateway_log.exists() {
+            sim::print_tail(&gateway_log, 40);
+        }
     }
     result?;
     println!("\nAll test stages passed.");

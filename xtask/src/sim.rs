@@ -14,12 +14,23 @@ pub struct Launch {
     pub www: Option<PathBuf>,
     /// Where the request log goes; `None`: this terminal.
     pub log: Option<PathBuf>,
+    /// Serve the billing endpoint, taking requests signed with this key.
+    pub billing_key: Option<String>,
+    /// Run the sign-in proxy stand-in in front of the gateway at this URL, on `sso_port` (0
+    /// picks a free one).
+    pub sso_proxy_to: Option<String>,
+    pub sso_port: u16,
 }
+
+/// The billing key the demo and the tests share between the simulator and the gateway.
+pub const DEMO_BILLING_KEY: &str = "myq-topup-demo-billing-key";
 
 /// A running simulator, killed when dropped: no test run leaves one behind.
 pub struct Sim {
     child: Child,
     pub url: String,
+    /// The sign-in proxy stand-in's URL, when it runs.
+    pub sso_url: Option<String>,
 }
 
 impl Sim {
@@ -41,6 +52,13 @@ impl Sim {
         if let Some(www) = &launch.www {
             command.arg("--www").arg(www);
         }
+        if let Some(key) = &launch.billing_key {
+            command.args(["--billing-key", key]);
+        }
+        if let Some(gateway) = &launch.sso_proxy_to {
+            command.args(["--sso-proxy-to", gateway]);
+            command.args(["--sso-port", &launch.sso_port.to_string()]);
+        }
         if let Some(log) = &launch.log {
             std::fs::create_dir_all(log.parent().expect("a log file has a folder"))
                 .map_err(|err| format!("cannot create {}: {err}", log.display()))?;
@@ -51,21 +69,33 @@ impl Sim {
         let mut child = command
             .spawn()
             .map_err(|err| format!("cannot start {}: {err}", binary.display()))?;
-        // The first line names the address: "myq-sim listening on http://127.0.0.1:PORT".
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let url = line
-            .trim()
-            .rsplit(' ')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        if !url.starts_with("http://") {
-            let _ = child.kill();
-            return Err(format!("myq-sim did not start (it said '{}')", line.trim()));
-        }
-        Ok(Sim { child, url })
+        // The first line names the address: "myq-sim listening on http://127.0.0.1:PORT"; with
+        // the sign-in proxy stand-in, the second line names its address the same way.
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let url = match listening_url(&mut stdout) {
+            Ok(url) => url,
+            Err(said) => {
+                let _ = child.kill();
+                return Err(format!("myq-sim did not start (it said '{said}')"));
+            }
+        };
+        let sso_url = match launch.sso_proxy_to {
+            None => None,
+            Some(_) => match listening_url(&mut stdout) {
+                Ok(url) => Some(url),
+                Err(said) => {
+                    let _ = child.kill();
+                    return Err(format!(
+                        "the sign-in proxy stand-in did not start (myq-sim said '{said}')"
+                    ));
+                }
+            },
+        };
+        Ok(Sim {
+            child,
+            url,
+            sso_url,
+        })
     }
 
     /// Waits until the simulator ends (Ctrl-C reaches it too: same process group).
@@ -80,6 +110,18 @@ impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The URL at the end of a "… listening on http://…" line; `Err` holds the line otherwise.
+fn listening_url(stdout: &mut impl BufRead) -> std::result::Result<String, String> {
+    let mut line = String::new();
+    let _ = stdout.read_line(&mut line);
+    let url = line.trim().rsplit(' ').next().unwrap_or_default();
+    if url.starts_with("http://") {
+        Ok(url.to_owned())
+    } else {
+        Err(line.trim().to_owned())
     }
 }
 
