@@ -44,6 +44,9 @@ pub struct Setup {
     pub myq_timeout_seconds: u64,
     /// `[billing] timeout_seconds`.
     pub billing_timeout_seconds: u64,
+    /// `[limits] requests_per_minute` and `burst`.
+    pub requests_per_minute: u32,
+    pub burst: u32,
 }
 
 impl Setup {
@@ -54,6 +57,8 @@ impl Setup {
             data: SimData::default(),
             myq_timeout_seconds: 5,
             billing_timeout_seconds: 5,
+            requests_per_minute: 100_000,
+            burst: 10_000,
         }
     }
 }
@@ -195,8 +200,8 @@ timeout_seconds = {billing_timeout}
 interval_seconds = 1
 
 [limits]
-requests_per_minute = 100000
-burst = 10000
+requests_per_minute = {requests_per_minute}
+burst = {burst}
 
 [audit]
 path = {audit:?}
@@ -205,6 +210,8 @@ path = {audit:?}
             sim = sim.url(),
             myq_timeout = setup.myq_timeout_seconds,
             billing_timeout = setup.billing_timeout_seconds,
+            requests_per_minute = setup.requests_per_minute,
+            burst = setup.burst,
             proxies = proxies.join(", "),
             audit = dir.path().join("audit.jsonl").display().to_string(),
         );
