@@ -38,21 +38,30 @@ pub struct TokenUrl<T> {
 
 impl<T: Transport> TokenSource for TokenUrl<T> {
     async fn fetch(&self) -> Result<TokenAnswer, ApiError> {
-        let request = Request {
-            operation: Operation::Token,
-            method: Method::Post,
-            url: &self.url,
-            token: None,
-            body: None,
-            timeout_ms: self.timeout_ms,
-        };
-        let text = self
-            .transport
-            .send(request)
-            .await?
-            .into_success(Operation::Token)?;
+        let text = ask_for_token(&self.transport, &self.url, None, self.timeout_ms).await?;
         TokenAnswer::read(&text).map_err(|message| ApiError::contract(Operation::Token, message))
     }
+}
+
+/// `POST url` for a token, with `body` if any: the answer's text, or why there is none.
+async fn ask_for_token(
+    transport: &impl Transport,
+    url: &str,
+    body: Option<&str>,
+    timeout_ms: u32,
+) -> Result<String, ApiError> {
+    let request = Request {
+        operation: Operation::Token,
+        method: Method::Post,
+        url,
+        token: None,
+        body,
+        timeout_ms,
+    };
+    transport
+        .send(request)
+        .await?
+        .into_success(Operation::Token)
 }
 
 /// MyQ X's `client_credentials` grant: the gateway's own token, minted with the client secret.
@@ -97,19 +106,7 @@ impl<T: Transport> TokenSource for ClientCredentials<T> {
             client_secret: &self.client_secret,
             scope: &self.scope,
         });
-        let request = Request {
-            operation: Operation::Token,
-            method: Method::Post,
-            url: &url,
-            token: None,
-            body: Some(&body),
-            timeout_ms: self.timeout_ms,
-        };
-        let text = self
-            .transport
-            .send(request)
-            .await?
-            .into_success(Operation::Token)?;
+        let text = ask_for_token(&self.transport, &url, Some(&body), self.timeout_ms).await?;
         json::parse::<TokenAnswer>(&text)
             .map_err(|message| ApiError::contract(Operation::Token, message))
     }
