@@ -25,12 +25,13 @@
 //! - [`reconcile`]: finishes what a crash or a lost answer left;
 //! - [`routes`]: thin handlers, the session endpoint and the narrowed API;
 //! - [`app`]: the shared state; [`serve`]: start and stop; [`audit`]: the audit log;
-//!   [`report`]: the per-day figures.
+//!   [`report`]: the per-day figures; [`desk`]: the help desk's shift and its CSV.
 
 pub mod app;
 pub mod audit;
 pub mod billing;
 pub mod config;
+pub mod desk;
 pub mod error;
 pub mod identity;
 pub mod ledger;
