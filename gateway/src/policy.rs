@@ -342,7 +342,8 @@ pub fn shift_scope(identity: &Identity, asked: Option<&str>) -> Result<ShiftScop
 }
 
 /// Where a shift begins: `since` as an RFC 3339 time, or a date (its midnight at `utc_offset`);
-/// when not given, the start of today at `utc_offset`.
+/// when not given, the start of today at `utc_offset`. An offset's `+` sent unencoded in the
+/// query (so read as a space) is taken as `+`.
 pub fn shift_since(
     asked: Option<&str>,
     now: OffsetDateTime,
@@ -353,6 +354,8 @@ pub fn shift_since(
     };
     let rfc3339 = &time::format_description::well_known::Rfc3339;
     let date = time::macros::format_description!("[year]-[month]-[day]");
+    // A `+` left unencoded in a query string arrives as a space.
+    let text = &text.replace(' ', "+");
     if let Ok(at) = OffsetDateTime::parse(text, rfc3339) {
         Ok(at)
     } else if let Ok(day) = Date::parse(text, &date) {
@@ -755,6 +758,10 @@ mod tests {
                 Ok(datetime!(2025-03-10 08:00 +01:00)),
             ),
             (Some("2025-03-01"), Ok(datetime!(2025-03-01 00:00 +01:00))),
+            (
+                Some("2025-03-10T08:00:00 01:00"),
+                Ok(datetime!(2025-03-10 08:00 +01:00)),
+            ),
             (Some("yesterday"), Err(Refusal::BadSince)),
             (Some("2025-03-10 08:00"), Err(Refusal::BadSince)),
             (Some("2025-02-30"), Err(Refusal::BadSince)),

@@ -248,6 +248,18 @@ async fn an_operator_sees_their_own_shift_an_administrator_anyones(db: &str) {
             .is_empty()
     );
 
+    // A `since` with an offset, its `+` encoded or not; answered at the configured offset.
+    for plus in ["+", "%2B"] {
+        let path = format!("{SHIFT}?since=2000-01-01T00:00:00{plus}01:00");
+        let answer = h.get(&path, &desk1).await;
+        assert_eq!(
+            answer.expect(200)["since"],
+            "1999-12-31T23:00:00Z",
+            "{path}"
+        );
+        assert_eq!(answer.body["count"], 1);
+    }
+
     // A `since` that is not a time.
     let bad = h.get(&format!("{SHIFT}?since=yesterday"), &desk1).await;
     bad.refused(400);
