@@ -7,6 +7,10 @@
 //! table keeps one row per step and payment, and its `UNIQUE (payment_id, step)` is what makes
 //! a payment charged at most once and credited at most once, across processes.
 //!
+//! The `flags` table holds the help desk's flags: a credit an operator says was a mistake, with
+//! the reason, at most one per payment. A flag changes no money (MyQ X cannot take credit back);
+//! [`Ledger::shift`] and the report show it for an administrator to correct in MyQ X.
+//!
 //! One code path serves SQLite and PostgreSQL through `sqlx::any`: the schema and queries are
 //! written in the SQL both share (`$1` parameters, `ON CONFLICT DO NOTHING`, sums cast to
 //! `BIGINT`), so there is a single set of migrations (`gateway/migrations`) and nothing to keep
