@@ -11,6 +11,7 @@ use myq_api::{Money, Myq, NoSuchUser, UserId, UserQuery};
 use crate::audit::Audit;
 use crate::billing::{BoxFuture, Charge, ChargeError, ChargeOutcome, PaymentStep};
 use crate::config::Config;
+use crate::desk;
 use crate::error::GatewayError;
 use crate::identity::{Authenticator, Identity, Role};
 use crate::ledger::{Ledger, Record};
@@ -33,6 +34,9 @@ pub struct App {
     pub audit: Audit,
     limiter: DefaultKeyedRateLimiter<String>,
     user_ids: Mutex<HashMap<String, UserId>>,
+    /// The usernames of users MyQ X answered to an operator's find, by id: an operator's
+    /// payment records the username from here (MyQ X cannot look a user up by id).
+    found_usernames: Mutex<HashMap<UserId, String>>,
 }
 
 impl App {
@@ -59,6 +63,7 @@ impl App {
             audit,
             limiter,
             user_ids: Mutex::new(HashMap::new()),
+            found_usernames: Mutex::new(HashMap::new()),
         }
     }
 
@@ -104,13 +109,53 @@ impl App {
         Ok(user.id)
     }
 
-    /// The username a payment is charged to: the student's own; for an operator acting for
-    /// someone, the user's id stands in (cash needs no account).
+    /// Remembers the users MyQ X found for an operator, so the payment the operator then
+    /// makes for one of them records the user's username.
+    pub fn found_for_desk(&self, users: &[myq_api::User]) {
+        let mut found = self
+            .found_usernames
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if found.len() + users.len() > REMEMBERED_USERS {
+            found.clear();
+        }
+        for user in users {
+            found.insert(user.id, user.username.clone());
+        }
+    }
+
+    /// The username a payment records: the student's own; for an operator's payment, the
+    /// username MyQ X gave for the user in a find the desk made through this gateway, or, when
+    /// there was none (MyQ X cannot look a user up by id), [`desk::unknown_username`].
     pub fn username_of(&self, identity: &Identity, user: UserId) -> String {
         match identity.role {
             Role::Student => identity.username.clone(),
-            Role::Operator => format!("user {user}"),
+            Role::Operator => self
+                .found_usernames
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&user)
+                .cloned()
+                .unwrap_or_else(|| desk::unknown_username(user)),
         }
+    }
+
+    /// The help desk's shift for `identity`: whose credits as [`policy::shift_scope`] allows,
+    /// since [`policy::shift_since`].
+    pub async fn shift(
+        &self,
+        identity: &Identity,
+        since: Option<&str>,
+        operator: Option<&str>,
+    ) -> Result<desk::Shift, GatewayError> {
+        let offset = self.config.policy.utc_offset;
+        let scope = policy::shift_scope(identity, operator)?;
+        let since = policy::shift_since(since, time::OffsetDateTime::now_utc(), offset)?;
+        let lines = self
+            .ledger
+            .shift(scope.operator(), policy::unix_ms(since))
+            .await?;
+        Ok(desk::Shift::new(since, &scope, &lines, offset))
     }
 
     /// Only the provider the gateway is set up for.

@@ -7,6 +7,10 @@
 //! table keeps one row per step and payment, and its `UNIQUE (payment_id, step)` is what makes
 //! a payment charged at most once and credited at most once, across processes.
 //!
+//! The `flags` table holds the help desk's flags: a credit an operator says was a mistake, with
+//! the reason, at most one per payment. A flag changes no money (MyQ X cannot take credit back);
+//! [`Ledger::shift`] and the report show it for an administrator to correct in MyQ X.
+//!
 //! One code path serves SQLite and PostgreSQL through `sqlx::any`: the schema and queries are
 //! written in the SQL both share (`$1` parameters, `ON CONFLICT DO NOTHING`, sums cast to
 //! `BIGINT`), so there is a single set of migrations (`gateway/migrations`) and nothing to keep
@@ -129,6 +133,31 @@ pub enum Recorded {
     Existing(Record),
 }
 
+/// A flag on a credit: said to be a mistake, for an administrator to correct in MyQ X.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    pub reason: String,
+    /// Who flagged it.
+    pub by: String,
+    /// Unix milliseconds.
+    pub at: i64,
+}
+
+/// A credit the help desk gave: an operator's payment, credited, with its flag if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftLine {
+    pub payment_id: String,
+    pub user_id: i64,
+    /// As recorded when the payment was created (see `App::username_of`).
+    pub username: String,
+    pub amount: Money,
+    /// The operator who took the cash.
+    pub actor: String,
+    /// When MyQ X's commit was recorded: unix milliseconds.
+    pub credited_at: i64,
+    pub flag: Option<Flag>,
+}
+
 /// A count and a sum.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figure {
@@ -169,6 +198,11 @@ pub enum LedgerError {
     PaymentIdTaken {
         payment_id: String,
     },
+    /// The payment is flagged already; a flag is not replaced.
+    AlreadyFlagged {
+        payment_id: String,
+        flag: Flag,
+    },
     /// A row the ledger cannot read (a state or role it does not know).
     Corrupt(String),
 }
@@ -196,6 +230,11 @@ impl fmt::Display for LedgerError {
             LedgerError::PaymentIdTaken { payment_id } => {
                 write!(f, "payment {payment_id} is recorded for another top-up")
             }
+            LedgerError::AlreadyFlagged { payment_id, flag } => write!(
+                f,
+                "payment {payment_id} is flagged already, by {}: {}",
+                flag.by, flag.reason
+            ),
             LedgerError::Corrupt(problem) => write!(f, "ledger row unreadable: {problem}"),
         }
     }
@@ -223,7 +262,8 @@ impl From<LedgerError> for GatewayError {
             LedgerError::NotFound { .. } => GatewayError::not_found(error.to_string()),
             LedgerError::AlreadyRecorded { .. }
             | LedgerError::WrongState { .. }
-            | LedgerError::PaymentIdTaken { .. } => GatewayError::conflict(error.to_string()),
+            | LedgerError::PaymentIdTaken { .. }
+            | LedgerError::AlreadyFlagged { .. } => GatewayError::conflict(error.to_string()),
             LedgerError::Database(_) | LedgerError::Corrupt(_) => GatewayError::internal(error),
         }
     }
@@ -541,6 +581,122 @@ impl Ledger {
             |query| query.bind(actor.to_string()).bind(since_ms),
         )
         .await
+    }
+
+    /// Flags a payment (the caller checked it is a credit that may be flagged). A payment is
+    /// flagged once: a second flag is [`LedgerError::AlreadyFlagged`], with the first.
+    pub async fn flag(
+        &self,
+        payment_id: &str,
+        reason: &str,
+        by: &str,
+    ) -> Result<Flag, LedgerError> {
+        let flag = Flag {
+            reason: reason.to_owned(),
+            by: by.to_owned(),
+            at: self.now(),
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO flags (payment_id, reason, flagged_by, at) SELECT $1, $2, $3, $4 \
+             WHERE EXISTS (SELECT 1 FROM payments WHERE payment_id = $1) ON CONFLICT DO NOTHING",
+        )
+        .bind(payment_id)
+        .bind(&flag.reason)
+        .bind(&flag.by)
+        .bind(flag.at)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(flag);
+        }
+        self.get(payment_id).await?; // Not found, or else:
+        match self.flag_of(payment_id).await? {
+            Some(flag) => Err(LedgerError::AlreadyFlagged {
+                payment_id: payment_id.into(),
+                flag,
+            }),
+            None => Err(LedgerError::Corrupt(format!(
+                "payment {payment_id}: its flag was neither written nor found"
+            ))),
+        }
+    }
+
+    /// The payment's flag, if it has one.
+    pub async fn flag_of(&self, payment_id: &str) -> Result<Option<Flag>, LedgerError> {
+        let row = sqlx::query("SELECT reason, flagged_by, at FROM flags WHERE payment_id = $1")
+            .bind(payment_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(Flag {
+                reason: row.try_get(0)?,
+                by: row.try_get(1)?,
+                at: row.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The help desk's shift: the operators' payments credited since `since_ms`, by `actor`
+    /// (compared ignoring case, as usernames are) or by every operator, with their flags;
+    /// in the order they were credited.
+    pub async fn shift(
+        &self,
+        actor: Option<&str>,
+        since_ms: i64,
+    ) -> Result<Vec<ShiftLine>, LedgerError> {
+        self.desk_credits(actor, since_ms, i64::MAX).await
+    }
+
+    /// The operators' payments credited in `from_ms..to_ms`, as [`shift`](Self::shift).
+    pub async fn desk_credits(
+        &self,
+        actor: Option<&str>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<ShiftLine>, LedgerError> {
+        let by_actor = if actor.is_some() {
+            "AND LOWER(p.actor) = LOWER($3)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT p.payment_id, p.user_id, p.username, p.amount_cents, p.actor, s.at, \
+               f.reason, f.flagged_by, f.at \
+             FROM steps s JOIN payments p ON p.payment_id = s.payment_id \
+             LEFT JOIN flags f ON f.payment_id = p.payment_id \
+             WHERE s.step = 'credited' AND s.at >= $1 AND s.at < $2 AND p.role = 'operator' \
+               AND p.state = 'credited' {by_actor} \
+             ORDER BY s.at, p.payment_id"
+        );
+        let mut query = sqlx::query(&sql).bind(from_ms).bind(to_ms);
+        if let Some(actor) = actor {
+            query = query.bind(actor.to_owned());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let reason: Option<String> = row.try_get(6)?;
+                let flag = match reason {
+                    Some(reason) => Some(Flag {
+                        reason,
+                        by: row.try_get(7)?,
+                        at: row.try_get(8)?,
+                    }),
+                    None => None,
+                };
+                Ok(ShiftLine {
+                    payment_id: row.try_get(0)?,
+                    user_id: row.try_get(1)?,
+                    username: row.try_get(2)?,
+                    amount: Money(row.try_get(3)?),
+                    actor: row.try_get(4)?,
+                    credited_at: row.try_get(5)?,
+                    flag,
+                })
+            })
+            .collect()
     }
 
     async fn many(

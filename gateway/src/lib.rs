@@ -12,7 +12,8 @@
 //! - [`error`]: the one error type, answered as MyQ X's error body;
 //! - [`identity`]: who is signed in (a header from a trusted proxy, or a signed JWT);
 //! - [`session`]: the widget's short-lived session token;
-//! - [`policy`]: amounts, caps and who may top up whom, as plain functions;
+//! - [`policy`]: amounts, caps, who may top up whom, and whose shift an operator sees and
+//!   which credits they flag, as plain functions;
 //! - [`ledger`]: every step of every payment, in SQLite or PostgreSQL;
 //! - [`billing`]: the payment step a student's commit charges first, and the university's
 //!   billing endpoint as one;
@@ -25,12 +26,13 @@
 //! - [`reconcile`]: finishes what a crash or a lost answer left;
 //! - [`routes`]: thin handlers, the session endpoint and the narrowed API;
 //! - [`app`]: the shared state; [`serve`]: start and stop; [`audit`]: the audit log;
-//!   [`report`]: the per-day figures.
+//!   [`report`]: the per-day figures; [`desk`]: the help desk's shift and its CSV.
 
 pub mod app;
 pub mod audit;
 pub mod billing;
 pub mod config;
+pub mod desk;
 pub mod error;
 pub mod identity;
 pub mod ledger;

@@ -13,7 +13,8 @@ usage:
   myq-gateway check-config FILE      say whether FILE is right, and exactly what is wrong
   myq-gateway report --config FILE --from DATE --to DATE
                                      per day from the ledger: charged, credited, declined,
-                                     rolled back, and every mismatch (dates YYYY-MM-DD)
+                                     rolled back, and every mismatch; the help desk's cash
+                                     per operator, and every flagged credit (dates YYYY-MM-DD)
 
 An annotated example configuration is gateway/myq-gateway.example.toml.
 ";

@@ -44,6 +44,18 @@ pub enum Refusal {
     IntentOfAnotherTopUp,
     /// The payment's charge has begun or it is settled: it can no longer change.
     NotOpen(RecordState),
+    /// The help desk's pages (the shift, flags) are for operators.
+    NotAnOperator,
+    /// An operator who is not an administrator sees only their own shift.
+    AnotherOperatorsShift,
+    /// An operator who is not an administrator flags only their own credits.
+    AnotherOperatorsCredit,
+    /// Only a payment the help desk got credited can be flagged.
+    NotADeskCredit,
+    /// A shift's `since` that is neither an RFC 3339 time nor a date.
+    BadSince,
+    /// A flag's reason that is empty, too long, or has control characters.
+    BadReason(&'static str),
 }
 
 impl fmt::Display for Refusal {
@@ -81,6 +93,20 @@ impl fmt::Display for Refusal {
                 RecordState::Declined => "This payment was declined",
                 RecordState::RolledBack => "This payment was rolled back",
             }),
+            Refusal::NotAnOperator => f.write_str("Only the help desk's operators have a shift"),
+            Refusal::AnotherOperatorsShift => {
+                f.write_str("Only an administrator sees another operator's credits")
+            }
+            Refusal::AnotherOperatorsCredit => f.write_str(
+                "Only the operator who took the cash, or an administrator, can flag this credit",
+            ),
+            Refusal::NotADeskCredit => {
+                f.write_str("Only a credit given at the help desk can be flagged")
+            }
+            Refusal::BadSince => f.write_str(
+                "since is a time like 2025-03-10T08:00:00+01:00, or a date like 2025-03-10",
+            ),
+            Refusal::BadReason(why) => f.write_str(why),
         }
     }
 }
@@ -94,11 +120,18 @@ impl From<Refusal> for GatewayError {
             Refusal::NotPositive
             | Refusal::BelowMin(_)
             | Refusal::AboveMax(_)
-            | Refusal::OffStep(_) => GatewayError::bad_request(message),
+            | Refusal::OffStep(_)
+            | Refusal::BadSince
+            | Refusal::BadReason(_) => GatewayError::bad_request(message),
             Refusal::PastDailyCap { .. }
             | Refusal::PastMonthlyCap { .. }
-            | Refusal::NotTheirAccount => GatewayError::forbidden(message),
-            Refusal::NotOpen(_) | Refusal::IntentOfAnotherTopUp => GatewayError::conflict(message),
+            | Refusal::NotTheirAccount
+            | Refusal::NotAnOperator
+            | Refusal::AnotherOperatorsShift
+            | Refusal::AnotherOperatorsCredit => GatewayError::forbidden(message),
+            Refusal::NotOpen(_) | Refusal::IntentOfAnotherTopUp | Refusal::NotADeskCredit => {
+                GatewayError::conflict(message)
+            }
         }
     }
 }
@@ -252,6 +285,120 @@ pub fn still_open(state: RecordState) -> Result<(), Refusal> {
     match state {
         RecordState::Created => Ok(()),
         other => Err(Refusal::NotOpen(other)),
+    }
+}
+
+/// The help desk's pages (the shift, flags) are the operators'.
+pub fn operators_only(identity: &Identity) -> Result<(), Refusal> {
+    match identity.role {
+        Role::Operator => Ok(()),
+        Role::Student => Err(Refusal::NotAnOperator),
+    }
+}
+
+/// Whose credits a shift lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShiftScope {
+    /// One operator's, by username.
+    Operator(String),
+    /// Every operator's (administrators only).
+    Everyone,
+}
+
+impl ShiftScope {
+    /// The operator, or `None` for everyone.
+    pub fn operator(&self) -> Option<&str> {
+        match self {
+            ShiftScope::Operator(name) => Some(name),
+            ShiftScope::Everyone => None,
+        }
+    }
+}
+
+/// The shift's `operator=` that asks for every operator's credits.
+pub const EVERY_OPERATOR: &str = "*";
+
+/// Whose shift an operator may see: their own (the default); an administrator also any other
+/// operator's by name, or everyone's with `operator=*`. Students have no shift.
+///
+/// ```
+/// use myq_gateway::identity::{Identity, Role};
+/// use myq_gateway::policy::{shift_scope, ShiftScope};
+/// let desk = Identity { username: "desk1".into(), role: Role::Operator, admin: false };
+/// assert_eq!(shift_scope(&desk, None), Ok(ShiftScope::Operator("desk1".into())));
+/// assert!(shift_scope(&desk, Some("desk2")).is_err());
+/// ```
+pub fn shift_scope(identity: &Identity, asked: Option<&str>) -> Result<ShiftScope, Refusal> {
+    operators_only(identity)?;
+    match asked.map(str::trim).filter(|name| !name.is_empty()) {
+        None => Ok(ShiftScope::Operator(identity.username.clone())),
+        Some(name) if same_username(name, &identity.username) => {
+            Ok(ShiftScope::Operator(identity.username.clone()))
+        }
+        Some(_) if !identity.admin => Err(Refusal::AnotherOperatorsShift),
+        Some(EVERY_OPERATOR) => Ok(ShiftScope::Everyone),
+        Some(name) => Ok(ShiftScope::Operator(name.to_owned())),
+    }
+}
+
+/// Where a shift begins: `since` as an RFC 3339 time, or a date (its midnight at `utc_offset`);
+/// when not given, the start of today at `utc_offset`. An offset's `+` sent unencoded in the
+/// query (so read as a space) is taken as `+`.
+pub fn shift_since(
+    asked: Option<&str>,
+    now: OffsetDateTime,
+    utc_offset: UtcOffset,
+) -> Result<OffsetDateTime, Refusal> {
+    let Some(text) = asked.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(day_start(now, utc_offset));
+    };
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    let date = time::macros::format_description!("[year]-[month]-[day]");
+    // A `+` left unencoded in a query string arrives as a space.
+    let text = &text.replace(' ', "+");
+    if let Ok(at) = OffsetDateTime::parse(text, rfc3339) {
+        Ok(at)
+    } else if let Ok(day) = Date::parse(text, &date) {
+        Ok(midnight(day, utc_offset))
+    } else {
+        Err(Refusal::BadSince)
+    }
+}
+
+/// The longest reason a flag keeps, in characters.
+pub const FLAG_REASON_MAX: usize = 255;
+
+/// A flag's reason, trimmed: 1 to [`FLAG_REASON_MAX`] characters, on one line.
+pub fn flag_reason(text: &str) -> Result<&str, Refusal> {
+    let reason = text.trim();
+    if reason.is_empty() {
+        Err(Refusal::BadReason("Say why the credit is a mistake"))
+    } else if reason.chars().count() > FLAG_REASON_MAX {
+        Err(Refusal::BadReason(
+            "A flag's reason is at most 255 characters",
+        ))
+    } else if reason.chars().any(char::is_control) {
+        Err(Refusal::BadReason("A flag's reason is one line of text"))
+    } else {
+        Ok(reason)
+    }
+}
+
+/// An operator flags a credit given at the help desk: their own, or any operator's when an
+/// administrator. A flag changes no money: the administrator corrects the credit in MyQ X.
+pub fn may_flag(
+    identity: &Identity,
+    creator_role: Role,
+    state: RecordState,
+    creator: &str,
+) -> Result<(), Refusal> {
+    operators_only(identity)?;
+    if creator_role != Role::Operator || state != RecordState::Credited {
+        Err(Refusal::NotADeskCredit)
+    } else if !identity.admin && !same_username(&identity.username, creator) {
+        Err(Refusal::AnotherOperatorsCredit)
+    } else {
+        Ok(())
     }
 }
 
@@ -552,6 +699,154 @@ mod tests {
                 day_start(now, offset) <= now && now - day_start(now, offset) < time::Duration::DAY
             );
         }
+    }
+
+    #[test]
+    fn an_operator_sees_their_own_shift_an_administrator_anyones() {
+        let desk = identity("desk1", Role::Operator);
+        let boss = Identity {
+            admin: true,
+            ..identity("boss", Role::Operator)
+        };
+        let own = |name: &str| Ok(ShiftScope::Operator(name.into()));
+        let cases: [(&Identity, Option<&str>, Result<ShiftScope, Refusal>); 11] = [
+            (&desk, None, own("desk1")),
+            (&desk, Some(""), own("desk1")),
+            (&desk, Some("desk1"), own("desk1")),
+            (&desk, Some("DESK1"), own("desk1")),
+            (&desk, Some("desk2"), Err(Refusal::AnotherOperatorsShift)),
+            (&desk, Some("*"), Err(Refusal::AnotherOperatorsShift)),
+            (&boss, None, own("boss")),
+            (&boss, Some("desk2"), own("desk2")),
+            (&boss, Some(" * "), Ok(ShiftScope::Everyone)),
+            (
+                &identity("jnovak", Role::Student),
+                None,
+                Err(Refusal::NotAnOperator),
+            ),
+            (
+                &Identity {
+                    admin: true,
+                    ..identity("auditor", Role::Student)
+                },
+                Some("*"),
+                Err(Refusal::NotAnOperator),
+            ),
+        ];
+        for (who, asked, expected) in cases {
+            assert_eq!(shift_scope(who, asked), expected, "{who:?} {asked:?}");
+        }
+        assert_eq!(GatewayError::from(Refusal::NotAnOperator).status, 403);
+        assert_eq!(
+            GatewayError::from(Refusal::AnotherOperatorsShift).status,
+            403
+        );
+    }
+
+    #[test]
+    fn a_shift_begins_today_or_when_asked() {
+        let now = datetime!(2025-03-10 23:30 UTC);
+        let cases = [
+            (None, Ok(datetime!(2025-03-11 00:00 +01:00))),
+            (Some(""), Ok(datetime!(2025-03-11 00:00 +01:00))),
+            (
+                Some("2025-03-10T08:00:00+01:00"),
+                Ok(datetime!(2025-03-10 08:00 +01:00)),
+            ),
+            (
+                Some("2025-03-10T07:00:00Z"),
+                Ok(datetime!(2025-03-10 08:00 +01:00)),
+            ),
+            (Some("2025-03-01"), Ok(datetime!(2025-03-01 00:00 +01:00))),
+            (
+                Some("2025-03-10T08:00:00 01:00"),
+                Ok(datetime!(2025-03-10 08:00 +01:00)),
+            ),
+            (Some("yesterday"), Err(Refusal::BadSince)),
+            (Some("2025-03-10 08:00"), Err(Refusal::BadSince)),
+            (Some("2025-02-30"), Err(Refusal::BadSince)),
+        ];
+        for (asked, expected) in cases {
+            assert_eq!(
+                shift_since(asked, now, offset!(+01:00)),
+                expected,
+                "{asked:?}"
+            );
+        }
+        assert_eq!(GatewayError::from(Refusal::BadSince).status, 400);
+    }
+
+    #[test]
+    fn a_flags_reason_is_one_line_of_1_to_255_characters() {
+        assert_eq!(flag_reason("  typed 50 for 5 "), Ok("typed 50 for 5"));
+        assert_eq!(flag_reason(&"ř".repeat(255)).map(str::len), Ok(510));
+        for bad in ["", "   ", &"x".repeat(256), "two\nlines", "tab\there"] {
+            let refusal = flag_reason(bad).unwrap_err();
+            assert_eq!(GatewayError::from(refusal).status, 400, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_operator_flags_their_own_desk_credit_an_administrator_anyones() {
+        use RecordState::*;
+        let desk = identity("desk1", Role::Operator);
+        let boss = Identity {
+            admin: true,
+            ..identity("boss", Role::Operator)
+        };
+        let student = identity("jnovak", Role::Student);
+        let cases = [
+            (&desk, Role::Operator, Credited, "desk1", Ok(())),
+            (&desk, Role::Operator, Credited, "Desk1", Ok(())),
+            (
+                &desk,
+                Role::Operator,
+                Credited,
+                "desk2",
+                Err(Refusal::AnotherOperatorsCredit),
+            ),
+            (&boss, Role::Operator, Credited, "desk2", Ok(())),
+            (
+                &boss,
+                Role::Student,
+                Credited,
+                "jnovak",
+                Err(Refusal::NotADeskCredit),
+            ),
+            (
+                &desk,
+                Role::Operator,
+                Created,
+                "desk1",
+                Err(Refusal::NotADeskCredit),
+            ),
+            (
+                &desk,
+                Role::Operator,
+                RolledBack,
+                "desk1",
+                Err(Refusal::NotADeskCredit),
+            ),
+            (
+                &student,
+                Role::Student,
+                Credited,
+                "jnovak",
+                Err(Refusal::NotAnOperator),
+            ),
+        ];
+        for (who, role, state, creator, expected) in cases {
+            assert_eq!(
+                may_flag(who, role, state, creator),
+                expected,
+                "{who:?} {role:?} {state} {creator}"
+            );
+        }
+        assert_eq!(GatewayError::from(Refusal::NotADeskCredit).status, 409);
+        assert_eq!(
+            GatewayError::from(Refusal::AnotherOperatorsCredit).status,
+            403
+        );
     }
 
     #[test]

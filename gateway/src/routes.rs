@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use crate::app::App;
 use crate::audit::AuditLine;
+use crate::desk;
 use crate::error::GatewayError;
 use crate::identity::{Identity, Role};
 use crate::ledger::{NewRecord, Record, RecordState, Recorded};
@@ -49,6 +50,9 @@ pub fn router(app: Arc<App>) -> Router {
             "/v3/rechargeProviders/{provider}/payments/{id}/rollback",
             post(rollback_payment),
         )
+        .route("/desk/shift", get(shift))
+        .route("/desk/shift.csv", get(shift_csv))
+        .route("/desk/credits/{id}/flag", post(flag_credit))
         .fallback(not_found);
     Router::new()
         .route(&app.config.session_path, post(session))
@@ -220,6 +224,9 @@ async fn find_users(
         users.retain(|u| u.id == own);
     }
     users.truncate(FOUND_USERS_PAGE);
+    if identity.role == Role::Operator {
+        app.found_for_desk(&users);
+    }
     Ok(Json(UserList { users }))
 }
 
@@ -441,6 +448,81 @@ async fn commit_payment(
         Settled::Credited(amount) => Ok(Json(Committed { amount })),
         other => Err(other.refusal()),
     }
+}
+
+/// The shift's parameters: `since` (RFC 3339 or a date; today by default) and `operator`
+/// (an administrator's choice: a username, or `*` for every operator).
+#[derive(Deserialize)]
+struct ShiftQuery {
+    since: Option<String>,
+    operator: Option<String>,
+}
+
+/// `GET {api_prefix}/desk/shift`: the help desk's credits since a time, with their flags.
+async fn shift(
+    State(app): State<Arc<App>>,
+    Caller(identity): Caller,
+    Query(query): Query<ShiftQuery>,
+) -> Result<Response, GatewayError> {
+    let shift = app
+        .shift(&identity, query.since.as_deref(), query.operator.as_deref())
+        .await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(shift)).into_response())
+}
+
+/// `GET {api_prefix}/desk/shift.csv`: the same shift, as a CSV file to download.
+async fn shift_csv(
+    State(app): State<Arc<App>>,
+    Caller(identity): Caller,
+    Query(query): Query<ShiftQuery>,
+) -> Result<Response, GatewayError> {
+    let shift = app
+        .shift(&identity, query.since.as_deref(), query.operator.as_deref())
+        .await?;
+    let disposition = format!("attachment; filename=\"{}\"", desk::csv_file_name(&shift));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        desk::csv(&shift),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct FlagBody {
+    reason: String,
+}
+
+/// `POST {api_prefix}/desk/credits/{id}/flag`: an operator says a credit was a mistake. MyQ X
+/// cannot take credit back, so nothing is undone: the flag shows in the shift, its CSV and the
+/// report, for an administrator to correct in MyQ X.
+async fn flag_credit(
+    State(app): State<Arc<App>>,
+    Caller(identity): Caller,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<desk::FlagView>, GatewayError> {
+    policy::operators_only(&identity)?;
+    let asked: FlagBody = read_body(&body)?;
+    let reason = policy::flag_reason(&asked.reason)?;
+    let record = app.ledger.get(&id).await?;
+    policy::may_flag(&identity, record.role, record.state, &record.actor)?;
+    let flag = app.ledger.flag(&id, reason, &identity.username).await?;
+    app.audit.record(AuditLine::new(
+        &identity,
+        "credits.flag",
+        record.user(),
+        record.amount,
+        &record.payment(),
+        "flagged",
+    ));
+    Ok(Json(desk::FlagView::new(
+        &flag,
+        app.config.policy.utc_offset,
+    )))
 }
 
 /// Why a payment whose charge another request began cannot be committed now.

@@ -373,6 +373,95 @@ async fn credits_by_lists_an_operators_credits(url: &str) {
     assert!(ledger.credits_by("nobody", 0).await.unwrap().is_empty());
 }
 
+async fn the_shift_lists_desk_credits_by_when_credited_with_flags(url: &str) {
+    let (ledger, clock) = with_clock(url).await;
+    // Created before noon, credited after: in a shift since noon.
+    clock.set(NOON - HOUR);
+    for (id, actor, role) in [
+        ("1", "desk", Role::Operator),
+        ("2", "Desk", Role::Operator),
+        ("3", "other", Role::Operator),
+        ("4", "jnovak", Role::Student),
+        ("5", "desk", Role::Operator),
+    ] {
+        let new = NewRecord {
+            role,
+            actor: actor.into(),
+            ..payment(
+                id,
+                &format!("intent-{id}"),
+                7,
+                1000 * id.parse::<i64>().unwrap(),
+            )
+        };
+        ledger.record_created(&new).await.unwrap();
+    }
+    for (id, at) in [
+        ("2", NOON + MINUTE),
+        ("1", NOON + 2 * MINUTE),
+        ("3", NOON),
+        ("4", NOON),
+    ] {
+        clock.set(at);
+        charged(&ledger, id).await;
+        ledger.credited(id).await.unwrap();
+    }
+    clock.set(NOON + HOUR);
+    let flag = ledger.flag("1", "typed 10 for 1", "desk").await.unwrap();
+    assert_eq!(flag.at, NOON + HOUR);
+    assert!(matches!(
+        ledger.flag("1", "again", "boss").await,
+        Err(LedgerError::AlreadyFlagged { flag: ref first, .. }) if *first == flag
+    ));
+    assert!(matches!(
+        ledger.flag("99", "none", "desk").await,
+        Err(LedgerError::NotFound { .. })
+    ));
+
+    let shift = |lines: Vec<myq_gateway::ledger::ShiftLine>| {
+        lines
+            .into_iter()
+            .map(|l| {
+                (
+                    l.payment_id,
+                    l.amount.0,
+                    l.credited_at,
+                    l.flag.map(|f| f.reason),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // The operator's (by name ignoring case), in the order credited; not the open one (5), not
+    // the student's own (4).
+    assert_eq!(
+        shift(ledger.shift(Some("desk"), NOON).await.unwrap()),
+        [
+            ("2".to_owned(), 2000, NOON + MINUTE, None),
+            (
+                "1".to_owned(),
+                1000,
+                NOON + 2 * MINUTE,
+                Some("typed 10 for 1".to_owned())
+            ),
+        ]
+    );
+    assert_eq!(
+        shift(ledger.shift(Some("desk"), NOON + 2 * MINUTE).await.unwrap()).len(),
+        1
+    );
+    assert_eq!(shift(ledger.shift(None, NOON).await.unwrap()).len(), 3);
+    assert_eq!(
+        shift(
+            ledger
+                .desk_credits(None, NOON, NOON + MINUTE)
+                .await
+                .unwrap()
+        ),
+        [("3".to_owned(), 3000, NOON, None)]
+    );
+    assert!(ledger.shift(Some("nobody"), 0).await.unwrap().is_empty());
+}
+
 /// Runs every scenario, each on a fresh database from `fresh_database`.
 async fn every_scenario(fresh_database: impl AsyncFn(&str) -> String) {
     duplicate_intent_answers_the_first(&fresh_database("duplicate_intent").await).await;
@@ -382,6 +471,7 @@ async fn every_scenario(fresh_database: impl AsyncFn(&str) -> String) {
     unfinished_lists_the_reconcilers_work(&fresh_database("unfinished").await).await;
     report_counts_each_day_at_the_offset(&fresh_database("report").await).await;
     credits_by_lists_an_operators_credits(&fresh_database("credits_by").await).await;
+    the_shift_lists_desk_credits_by_when_credited_with_flags(&fresh_database("shift").await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
