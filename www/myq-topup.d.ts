@@ -1,4 +1,7 @@
 // TypeScript declarations of the <myq-topup> element: attributes, properties, methods, events.
+// Attributes (strings, as HTML has them): base-url, token-url, user-id, username, provider,
+// amounts, min, max, step, currency, locale, description, callback-timeout; for a help desk
+// `desk` (boolean: find a user, credit cash, print a receipt), institution and operator.
 // `import "/myq-topup/myq-topup.js"` registers it.
 
 /** A payment as the events and the `approve` hook see it. Amounts are in currency units. */
@@ -20,6 +23,15 @@ export interface MyqTopupReadyDetail {
   balance: number | null;
   /** Payments left unfinished by an earlier page. */
   pending: number;
+}
+
+/** `myq-topup-picked` (a desk only): the user the operator picked; `myq-topup-ready` follows. */
+export interface MyqTopupPickedDetail {
+  userId: number;
+  username: string;
+  /** Empty when MyQ X has none. */
+  fullname: string;
+  email: string;
 }
 
 export type MyqTopupCreatedDetail = MyqTopupPayment;
@@ -85,6 +97,8 @@ export interface MyqTopupEventMap {
   "myq-topup-committed": CustomEvent<MyqTopupCommittedDetail>;
   "myq-topup-rolled-back": CustomEvent<MyqTopupRolledBackDetail>;
   "myq-topup-error": CustomEvent<MyqTopupErrorDetail>;
+  /** A desk (`desk` attribute) only: the operator picked a user. */
+  "myq-topup-picked": CustomEvent<MyqTopupPickedDetail>;
 }
 
 declare global {

@@ -19,7 +19,7 @@ export async function wasmMemoryBytes() {
 
 const ATTRIBUTES = [
   "base-url", "token-url", "user-id", "username", "provider", "amounts", "min", "max", "step",
-  "currency", "locale", "description", "callback-timeout",
+  "currency", "locale", "description", "callback-timeout", "desk", "institution", "operator",
 ];
 
 class MyqTopup extends HTMLElement {

@@ -78,6 +78,7 @@ if (found) {
     "myq-topup-committed",
     "myq-topup-rolled-back",
     "myq-topup-error",
+    "myq-topup-picked",
   ];
   console.log(names);
   // @ts-expect-error: no such event
@@ -127,6 +128,15 @@ function readEveryDetail(listen: Listen) {
     console.log(reason, duplicate);
     // @ts-expect-error: a rolled-back payment credited nothing
     console.log(e.detail.credited);
+  });
+  listen("myq-topup-picked", (e) => {
+    const user: number = e.detail.userId;
+    const username: string = e.detail.username;
+    const fullname: string = e.detail.fullname;
+    const email: string = e.detail.email;
+    console.log(user, username, fullname, email);
+    // @ts-expect-error: a pick knows no balance yet
+    console.log(e.detail.balance);
   });
   listen("myq-topup-error", (e) => {
     const operation: string = e.detail.operation;

@@ -152,12 +152,17 @@ impl Default for SimData {
             }],
             users: vec![
                 User {
-                    aliases: vec!["novak".into()],
+                    aliases: vec!["novak".into(), "jn".into()],
                     password: Some("student".into()),
                     ..user(34173, "jnovak", "Jan Novák", 12_000)
                 },
                 user(34174, "psvobodova", "Petra Svobodová", 4_550),
                 user(34175, "mdvorak", "Martin Dvořák", 0),
+                // Shares jnovak's alias "jn": a desk that looks for "jn" finds two users.
+                User {
+                    aliases: vec!["jn".into()],
+                    ..user(34176, "jnovakova", "Jana Nováková", 3_000)
+                },
                 User {
                     password: Some("operator".into()),
                     rights: vec![Right::ManagePayments, Right::ManageUsers],

@@ -443,6 +443,13 @@ async fn users_find_matches_username_alias_and_email() {
         find("username=novak").await.1["users"][0]["username"],
         "jnovak"
     );
+    let shared = find("username=jn").await.1;
+    assert_eq!(
+        shared["count"], 2,
+        "jnovak and jnovakova share the alias jn"
+    );
+    assert_eq!(shared["users"][0]["username"], "jnovak");
+    assert_eq!(shared["users"][1]["username"], "jnovakova");
     assert_eq!(
         find("email=psvobodova@example.edu").await.1["users"][0]["id"],
         34174

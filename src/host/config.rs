@@ -12,7 +12,14 @@ pub struct Config {
     pub base_url: String,
     /// The host's token endpoint, absolute; `None` when the page sets `tokenProvider`.
     pub token_url: Option<String>,
-    pub who: Who,
+    /// Whose credit; `None` only at a desk, where the operator finds the user.
+    pub who: Option<Who>,
+    /// The help desk (`desk`): find a user, credit cash, print a receipt.
+    pub desk: bool,
+    /// The institution named on a desk's receipt.
+    pub institution: Option<String>,
+    /// The operator named on a desk's receipt (the host page knows who is signed in).
+    pub operator: Option<String>,
     /// Recharge provider reference.
     pub provider: String,
     /// Preset amounts, each within the rules.
@@ -81,11 +88,12 @@ impl Config {
         let token_url = value("token-url")
             .map(|url| checked_url("token-url", &url, page_url))
             .transpose()?;
+        let desk = attribute("desk").is_some();
         let who = match (value("user-id"), value("username")) {
             (Some(_), Some(_)) => {
                 return Err(invalid("user-id", "set user-id or username, not both"));
             }
-            (Some(id), None) => Who::Id(UserId(
+            (Some(id), None) => Some(Who::Id(UserId(
                 id.parse()
                     .ok()
                     .filter(|&id| (1..=MAX_USER_ID).contains(&id))
@@ -95,10 +103,12 @@ impl Config {
                             format!("'{id}' is not a user id (a whole number from 1 to 2^53 - 1)"),
                         )
                     })?,
-            )),
-            (None, Some(name)) => Who::Username(name),
+            ))),
+            (None, Some(name)) => Some(Who::Username(name)),
+            (None, None) if desk => None,
             (None, None) => return Err(invalid("username", "set username or user-id")),
         };
+        let [institution, operator] = ["institution", "operator"].map(&value);
         let provider = value("provider").unwrap_or_else(|| DEFAULT_PROVIDER.to_owned());
         if !provider
             .chars()
@@ -172,6 +182,9 @@ impl Config {
             base_url,
             token_url,
             who,
+            desk,
+            institution,
+            operator,
             provider,
             amounts,
             rules,
@@ -349,7 +362,7 @@ mod tests {
             config.token_url.as_deref(),
             Some("https://intranet.example.edu/print/myq-token")
         );
-        assert_eq!(config.who, Who::Username("jnovak".into()));
+        assert_eq!(config.who, Some(Who::Username("jnovak".into())));
         assert_eq!(config.provider, "external");
     }
 
@@ -442,13 +455,42 @@ mod tests {
         }
         assert_eq!(
             read(&[base, ("user-id", " 42 ")], page).unwrap().who,
-            Who::Id(UserId(42))
+            Some(Who::Id(UserId(42)))
         );
         assert_eq!(
             read(&[base, ("user-id", "9007199254740991")], page)
                 .unwrap()
                 .who,
-            Who::Id(UserId(9_007_199_254_740_991))
+            Some(Who::Id(UserId(9_007_199_254_740_991)))
+        );
+    }
+
+    #[test]
+    fn a_desk_needs_no_user_and_names_its_institution_and_operator() {
+        let page = "https://intranet.example.edu/";
+        let base = ("base-url", "/api");
+        let desk = read(
+            &[
+                base,
+                ("desk", ""),
+                ("institution", " Univerzita Example "),
+                ("operator", "Eva Dvořáková"),
+            ],
+            page,
+        )
+        .unwrap();
+        assert!(desk.desk);
+        assert_eq!(desk.who, None, "the operator finds the user");
+        assert_eq!(desk.institution.as_deref(), Some("Univerzita Example"));
+        assert_eq!(desk.operator.as_deref(), Some("Eva Dvořáková"));
+        let student = read(&[base, ("username", "jnovak")], page).unwrap();
+        assert!(!student.desk);
+        assert_eq!((student.institution, student.operator), (None, None));
+        let fixed = read(&[base, ("desk", "desk"), ("user-id", "7")], page).unwrap();
+        assert_eq!(
+            fixed.who,
+            Some(Who::Id(UserId(7))),
+            "a desk may start at a user"
         );
     }
 

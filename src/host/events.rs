@@ -6,7 +6,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-use crate::api::{ApiError, Money, PaymentId, Provider, UserId};
+use crate::api::{ApiError, Money, PaymentId, Provider, User, UserId};
 use crate::topup::{Account, Outcome, PaymentRef, StartError};
 
 /// `myq-topup-ready`: providers and user known.
@@ -30,6 +30,19 @@ impl<'a> Ready<'a> {
             balance: account.balance.map(Money::to_number),
             pending,
         }
+    }
+}
+
+/// `myq-topup-picked`: the user a desk operator picked.
+pub struct Picked<'a>(pub &'a User);
+
+impl Detail for Picked<'_> {
+    fn write(&self, object: JsObject) -> JsObject {
+        object
+            .set("userId", self.0.id.0 as f64)
+            .set("username", self.0.username.as_str())
+            .set("fullname", self.0.fullname.as_str())
+            .set("email", self.0.email.as_str())
     }
 }
 

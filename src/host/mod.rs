@@ -6,17 +6,18 @@ mod approval;
 mod callback;
 mod config;
 pub mod events;
+mod print;
 mod token;
 #[cfg(test)]
 mod url_cases;
 mod widget;
 
 pub use config::{Config, ConfigError};
-pub use widget::{Notice, Phase, Problem, View, Widget};
+pub use widget::{Found, Notice, Phase, Problem, Receipt, View, Widget};
 
 /// What the UI needs of the layers below, named here so that it never reaches around the host.
 pub use crate::api::{
     ApiError, Failure, Money, Operation, Payment, PaymentId, PaymentState, Provider,
-    TokenSourceFailure, UserId,
+    TokenSourceFailure, User, UserId,
 };
-pub use crate::topup::{AmountError, Progress, Reason, StartError};
+pub use crate::topup::{AmountError, FindBy, Progress, Reason, StartError};

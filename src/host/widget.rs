@@ -13,11 +13,12 @@ use super::config::{Config, ConfigError};
 use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
 use crate::api::{
-    ApiError, DEFAULT_TIMEOUT_MS, Fetch, Money, MyqClient, Operation, Payment, PaymentId, Provider,
+    ApiError, DEFAULT_TIMEOUT_MS, Fetch, Money, Myq, MyqClient, Operation, Payment, PaymentId,
+    Provider, User,
 };
 use crate::topup::{
-    self, Account, AmountError, Busy, Claims, Intent, IntentKey, Outcome, Progress, Reason,
-    Session, StartError, amount_from_number, parse_decimal,
+    self, Account, AmountError, Busy, Claims, FOUND_PAGE, FindBy, Intent, IntentKey, Outcome,
+    Progress, Reason, Session, StartError, Who, amount_from_number, parse_decimal,
 };
 
 /// The widget's MyQ X client: the browser's fetch, tokens from the element.
@@ -29,6 +30,8 @@ pub enum Phase {
     #[default]
     Starting,
     Ready,
+    /// A desk waits for the operator to find a user.
+    Find,
     /// The widget cannot go on until the problem is fixed or retried.
     Failed(Problem),
 }
@@ -138,6 +141,45 @@ pub struct View {
     pub notice: Option<Notice>,
     /// The last amount asked for, for a retry.
     pub last_amount: Option<Money>,
+    /// At a desk: the user the operator picked (or the one the attributes name).
+    pub student: Option<User>,
+    /// At a desk: what the last find answered.
+    pub found: Option<Found>,
+    /// At a desk: a find is running.
+    pub finding: bool,
+    /// At a desk: the last credit's receipt, shown until the next user is picked.
+    pub receipt: Option<Receipt>,
+}
+
+/// What a desk's find answered: a page of users at most.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    /// What was looked for, as typed.
+    pub text: String,
+    pub users: Vec<User>,
+    /// More users matched than are listed.
+    pub more: bool,
+}
+
+/// A desk's proof of a cash credit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Receipt {
+    pub institution: Option<String>,
+    /// When the credit was committed, in milliseconds since 1970 (the view formats it).
+    pub at_ms: f64,
+    pub operator: Option<String>,
+    pub student: User,
+    pub payment_no: Option<String>,
+    pub payment_id: PaymentId,
+    pub amount: Money,
+    pub balance: Option<Money>,
+}
+
+/// What [`Widget::connect`] reached.
+enum Connected {
+    Ready(Config, Account, Box<Session<WidgetClient>>),
+    /// A desk with nobody picked yet.
+    Find(Config),
 }
 
 impl View {
@@ -163,6 +205,12 @@ struct Inner {
     claims: Claims,
     /// Bumped by every start: a start overtaken by a newer one changes nothing.
     generation: Cell<u32>,
+    /// At a desk: the user the operator picked.
+    picked: RefCell<Option<User>>,
+    /// At a desk: the client finds go through.
+    client: RefCell<Option<WidgetClient>>,
+    /// At a desk: the operator's last "Find by" choice.
+    find_by: Cell<FindBy>,
 }
 
 impl Widget {
@@ -174,6 +222,9 @@ impl Widget {
                 session: RefCell::new(None),
                 claims: Claims::default(),
                 generation: Cell::new(0),
+                picked: RefCell::new(None),
+                client: RefCell::new(None),
+                find_by: Cell::new(FindBy::Auto),
             }),
         }
     }
@@ -188,22 +239,44 @@ impl Widget {
     /// Everything happens after this returns, so a listener added right after mounting hears
     /// every event, a configuration error included.
     pub fn start(&self) {
+        self.begin(None, None);
+    }
+
+    /// [`Widget::start`], the view keeping a desk's receipt and the result announced with it.
+    fn begin(&self, receipt: Option<Receipt>, notice: Option<Notice>) {
         let generation = self.inner.generation.get() + 1;
         self.inner.generation.set(generation);
         self.inner.session.replace(None);
-        self.inner.view.set(View::default());
+        super::print::mark_receipt(&self.inner.element, receipt.is_some());
+        self.inner.view.set(View {
+            receipt,
+            notice,
+            ..View::default()
+        });
         let widget = self.clone();
         leptos::task::spawn_local(async move {
             let result = widget.connect().await;
             if widget.inner.generation.get() != generation {
                 return;
             }
+            let (receipt, notice) = widget
+                .inner
+                .view
+                .with_untracked(|v| (v.receipt.clone(), v.notice.clone()));
             match result {
-                Ok((config, account, session)) => {
+                Ok(Connected::Find(config)) => widget.inner.view.update(|v| {
+                    v.phase = Phase::Find;
+                    v.config = Some(config);
+                }),
+                Ok(Connected::Ready(config, account, session)) => {
+                    let desk = config.desk;
                     let mut view = View {
                         phase: Phase::Ready,
                         config: Some(config),
                         providers: account.providers.clone(),
+                        student: account.user.clone().filter(|_| desk),
+                        receipt,
+                        notice,
                         ..View::default()
                     };
                     view.show_ledger(&session);
@@ -214,7 +287,7 @@ impl Widget {
                         &events::Ready::new(&account, pending),
                     );
                     widget.inner.view.set(view);
-                    widget.inner.session.replace(Some(Rc::new(session)));
+                    widget.inner.session.replace(Some(Rc::from(session)));
                 }
                 Err(problem) => {
                     emit(&widget.inner.element, "error", &problem.detail());
@@ -227,7 +300,7 @@ impl Widget {
         });
     }
 
-    async fn connect(&self) -> Result<(Config, Account, Session<WidgetClient>), Problem> {
+    async fn connect(&self) -> Result<Connected, Problem> {
         let config = self.config().map_err(Problem::Config)?;
         let tokens = ElementTokens {
             element: self.inner.element.clone(),
@@ -235,9 +308,100 @@ impl Widget {
             callback_timeout_ms: config.callback_timeout_ms,
         };
         let myq = MyqClient::new(&config.base_url, Fetch, tokens, DEFAULT_TIMEOUT_MS);
-        let account = topup::start(&myq, &config.who, &config.provider).await?;
+        let picked = config
+            .desk
+            .then(|| self.inner.picked.borrow().clone())
+            .flatten();
+        let who = match (&picked, &config.who) {
+            (Some(user), _) => Who::Id(user.id),
+            (None, Some(who)) => who.clone(),
+            (None, None) => {
+                self.inner.client.replace(Some(myq));
+                return Ok(Connected::Find(config));
+            }
+        };
+        let mut account = topup::start(&myq, &who, &config.provider).await?;
+        account.user = account.user.or(picked);
+        self.inner.client.replace(Some(myq.clone()));
         let session = Session::open(myq, &account, self.inner.claims.clone()).await;
-        Ok((config, account, session))
+        Ok(Connected::Ready(config, account, Box::new(session)))
+    }
+
+    /// At a desk: finds users by what the operator typed or scanned. One match is picked at
+    /// once; several are listed (a page at most) for the operator to pick; none says so.
+    pub async fn find(&self, text: &str, by: FindBy) {
+        self.inner.find_by.set(by);
+        let queries = by.queries(text);
+        let client = self.inner.client.borrow().clone();
+        let Some(client) = client.filter(|_| !queries.is_empty()) else {
+            return;
+        };
+        if self.inner.view.with_untracked(|v| v.finding) {
+            return;
+        }
+        let generation = self.inner.generation.get();
+        self.inner.view.update(|v| {
+            v.finding = true;
+            v.found = None;
+            v.notice = None;
+        });
+        let mut result = Ok(Vec::new());
+        for query in queries {
+            result = client.find_users(query).await;
+            if !matches!(&result, Ok(users) if users.is_empty()) {
+                break;
+            }
+        }
+        if self.inner.generation.get() != generation {
+            return;
+        }
+        match result {
+            Ok(mut users) if users.len() == 1 => {
+                self.inner.view.update(|v| v.finding = false);
+                self.pick(users.remove(0));
+            }
+            Ok(mut users) => {
+                let more = users.len() > FOUND_PAGE;
+                users.truncate(FOUND_PAGE);
+                let text = text.trim().to_owned();
+                self.inner.view.update(|v| {
+                    v.finding = false;
+                    v.found = Some(Found { text, users, more });
+                });
+            }
+            Err(error) => {
+                let problem = Problem::Api(error);
+                emit(&self.inner.element, "error", &problem.detail());
+                self.inner.view.update(|v| {
+                    v.finding = false;
+                    v.notice = Some(Notice::Problem(problem));
+                });
+            }
+        }
+    }
+
+    /// At a desk: the operator's last "Find by" choice, kept for the next user.
+    pub fn find_by(&self) -> FindBy {
+        self.inner.find_by.get()
+    }
+
+    /// At a desk: tops up `user` from now on; dispatches `myq-topup-picked`, then starts with
+    /// that user (`myq-topup-ready` follows).
+    pub fn pick(&self, user: User) {
+        emit(&self.inner.element, "picked", &events::Picked(&user));
+        self.inner.picked.replace(Some(user));
+        self.start();
+    }
+
+    /// At a desk: back to the find field, nobody picked.
+    pub fn next_user(&self) {
+        self.inner.picked.replace(None);
+        self.start();
+    }
+
+    /// Prints the receipt alone (see `host/print.rs`).
+    pub fn print_receipt(&self) {
+        super::print::print();
     }
 
     fn config(&self) -> Result<Config, super::ConfigError> {
@@ -373,6 +537,15 @@ impl Widget {
             }),
             Outcome::Failed { error } => Notice::Problem(Problem::Api(error.clone())),
         };
+        let receipt = match &outcome {
+            Outcome::Committed {
+                payment,
+                credited,
+                balance,
+                ..
+            } => self.receipt(payment.payment_no.clone(), &payment.id, *credited, *balance),
+            _ => None,
+        };
         let triggered = match (&notice, Settled::of(&outcome)) {
             (Notice::Problem(problem), _) => {
                 let error = problem.detail();
@@ -386,14 +559,45 @@ impl Widget {
                 Triggered::Settled(outcome)
             }
         };
-        if self.shows(session) {
-            self.inner.view.update(|v| {
+        if !self.shows(session) {
+            return triggered;
+        }
+        match receipt {
+            // A desk goes back to the find field for the next user, the receipt shown.
+            Some(receipt) => {
+                self.inner.picked.replace(None);
+                self.begin(Some(receipt), Some(notice));
+            }
+            None => self.inner.view.update(|v| {
                 v.busy = None;
                 v.notice = Some(notice);
                 v.show_ledger(session);
-            });
+            }),
         }
         triggered
+    }
+
+    /// At a desk, the receipt of a credit to the user shown.
+    fn receipt(
+        &self,
+        payment_no: Option<String>,
+        payment_id: &PaymentId,
+        amount: Money,
+        balance: Option<Money>,
+    ) -> Option<Receipt> {
+        self.inner.view.with_untracked(|v| {
+            let config = v.config.as_ref().filter(|c| c.desk)?;
+            Some(Receipt {
+                institution: config.institution.clone(),
+                at_ms: js_sys::Date::now(),
+                operator: config.operator.clone(),
+                student: v.student.clone()?,
+                payment_no,
+                payment_id: payment_id.clone(),
+                amount,
+                balance,
+            })
+        })
     }
 
     /// `element.topUp(amount)`: `amount` is a number or a decimal string. Resolves with the

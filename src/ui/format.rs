@@ -71,3 +71,12 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Intl, js_name = NumberFormat)]
     fn number_format(locales: &Array, options: &Object) -> Result<Intl::NumberFormat, JsValue>;
 }
+
+/// A moment (milliseconds since 1970) as `locale` writes a date and time, by
+/// `Date.prototype.toLocaleString` with `dateStyle` and `timeStyle`.
+pub fn date_time(locale: &str, at_ms: f64) -> String {
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    String::from(js_sys::Date::new(&at_ms.into()).to_locale_string(locale, &options))
+}

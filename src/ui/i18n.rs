@@ -4,8 +4,8 @@
 //! for the value filled in: an amount formatted by `Intl.NumberFormat`, a count, a name.
 
 use crate::host::{
-    AmountError, ApiError, Failure, Money, Operation, PaymentState, Problem, Progress, Reason,
-    StartError, TokenSourceFailure,
+    AmountError, ApiError, Failure, FindBy, Money, Operation, PaymentState, Problem, Progress,
+    Reason, StartError, TokenSourceFailure,
 };
 
 /// A phrase with a count, in the forms `Intl.PluralRules` picks between.
@@ -96,6 +96,33 @@ pub struct Texts {
     /// `{}` is the time limit in seconds.
     pub step_timed_out: &'static str,
     pub amount_not_changed: &'static str,
+    // The desk (`desk`): find a user, credit cash, a receipt.
+    /// The desk's find field.
+    pub find_label: &'static str,
+    pub find_by: &'static str,
+    pub by_auto: &'static str,
+    pub by_username: &'static str,
+    pub by_email: &'static str,
+    pub by_card: &'static str,
+    pub by_code: &'static str,
+    pub find: &'static str,
+    pub finding: &'static str,
+    /// `{}` is what was looked for.
+    pub no_match: &'static str,
+    /// `{}` is how many users match.
+    pub found: &'static str,
+    pub more_found: &'static str,
+    pub user: &'static str,
+    pub next_user: &'static str,
+    /// The desk's submit button: `{}` is the amount.
+    pub credit_cash: &'static str,
+    /// The desk's second press: `{}` is the amount.
+    pub confirm_cash: &'static str,
+    pub receipt: &'static str,
+    pub date_time: &'static str,
+    pub operator: &'static str,
+    pub receipt_payment: &'static str,
+    pub print_receipt: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -158,6 +185,27 @@ pub static EN: Texts = Texts {
     step_rejected: "The payment step declined it.",
     step_timed_out: "The payment step did not answer within {} s.",
     amount_not_changed: "The approved amount could not be set.",
+    find_label: "Find a user",
+    find_by: "Find by",
+    by_auto: "Anything",
+    by_username: "Username",
+    by_email: "Email",
+    by_card: "Card number",
+    by_code: "Personal code",
+    find: "Find",
+    finding: "Finding…",
+    no_match: "Nobody matches {}.",
+    found: "Users found: {}",
+    more_found: "More users match: search more precisely.",
+    user: "User",
+    next_user: "Next user",
+    credit_cash: "Credit cash {}",
+    confirm_cash: "Confirm: {} in cash",
+    receipt: "Receipt",
+    date_time: "Date and time",
+    operator: "Operator",
+    receipt_payment: "Payment no.",
+    print_receipt: "Print receipt",
 };
 
 pub static CS: Texts = Texts {
@@ -220,6 +268,27 @@ pub static CS: Texts = Texts {
     step_rejected: "Platební krok ji odmítl.",
     step_timed_out: "Platební krok neodpověděl do {} s.",
     amount_not_changed: "Schválenou částku se nepodařilo nastavit.",
+    find_label: "Najít uživatele",
+    find_by: "Hledat podle",
+    by_auto: "Cokoli",
+    by_username: "Uživatelské jméno",
+    by_email: "E-mail",
+    by_card: "Číslo karty",
+    by_code: "Osobní číslo",
+    find: "Najít",
+    finding: "Hledám…",
+    no_match: "Hledání {} neodpovídá nikdo.",
+    found: "Nalezení uživatelé: {}",
+    more_found: "Odpovídá více uživatelů: hledejte přesněji.",
+    user: "Uživatel",
+    next_user: "Další uživatel",
+    credit_cash: "Připsat hotovost {}",
+    confirm_cash: "Potvrdit: {} v hotovosti",
+    receipt: "Potvrzení o vkladu",
+    date_time: "Datum a čas",
+    operator: "Obsluha",
+    receipt_payment: "Číslo platby",
+    print_receipt: "Vytisknout potvrzení",
 };
 
 pub static SK: Texts = Texts {
@@ -282,6 +351,27 @@ pub static SK: Texts = Texts {
     step_rejected: "Platobný krok ju odmietol.",
     step_timed_out: "Platobný krok neodpovedal do {} s.",
     amount_not_changed: "Schválenú sumu sa nepodarilo nastaviť.",
+    find_label: "Nájsť používateľa",
+    find_by: "Hľadať podľa",
+    by_auto: "Čokoľvek",
+    by_username: "Používateľské meno",
+    by_email: "E-mail",
+    by_card: "Číslo karty",
+    by_code: "Osobné číslo",
+    find: "Nájsť",
+    finding: "Hľadám…",
+    no_match: "Hľadaniu {} nezodpovedá nikto.",
+    found: "Nájdení používatelia: {}",
+    more_found: "Zodpovedá viac používateľov: hľadajte presnejšie.",
+    user: "Používateľ",
+    next_user: "Ďalší používateľ",
+    credit_cash: "Pripísať hotovosť {}",
+    confirm_cash: "Potvrdiť: {} v hotovosti",
+    receipt: "Potvrdenie o vklade",
+    date_time: "Dátum a čas",
+    operator: "Obsluha",
+    receipt_payment: "Číslo platby",
+    print_receipt: "Vytlačiť potvrdenie",
 };
 
 pub static DE: Texts = Texts {
@@ -345,6 +435,27 @@ pub static DE: Texts = Texts {
     step_rejected: "Der Zahlungsschritt hat sie abgelehnt.",
     step_timed_out: "Der Zahlungsschritt hat nicht innerhalb von {} s geantwortet.",
     amount_not_changed: "Der genehmigte Betrag ließ sich nicht setzen.",
+    find_label: "Benutzer suchen",
+    find_by: "Suchen nach",
+    by_auto: "Beliebig",
+    by_username: "Benutzername",
+    by_email: "E-Mail",
+    by_card: "Kartennummer",
+    by_code: "Personalnummer",
+    find: "Suchen",
+    finding: "Suche läuft…",
+    no_match: "Niemand passt zu {}.",
+    found: "Gefundene Benutzer: {}",
+    more_found: "Weitere Benutzer passen: bitte genauer suchen.",
+    user: "Benutzer",
+    next_user: "Nächster Benutzer",
+    credit_cash: "Bargeld gutschreiben: {}",
+    confirm_cash: "Bestätigen: {} in bar",
+    receipt: "Beleg",
+    date_time: "Datum und Uhrzeit",
+    operator: "Bearbeitet von",
+    receipt_payment: "Zahlungsnummer",
+    print_receipt: "Beleg drucken",
 };
 
 /// The languages besides English, the language of any other tag.
@@ -438,6 +549,39 @@ impl Texts {
             Progress::Verifying(_) => self.verifying,
             Progress::RollingBack(_) => self.rolling_back,
         }
+    }
+
+    /// A "Find by" choice.
+    pub fn find_by_choice(&self, by: FindBy) -> &'static str {
+        match by {
+            FindBy::Auto => self.by_auto,
+            FindBy::Username => self.by_username,
+            FindBy::Email => self.by_email,
+            FindBy::Card => self.by_card,
+            FindBy::Code => self.by_code,
+        }
+    }
+
+    /// "Nobody matches 0400001234."
+    pub fn no_match(&self, text: &str) -> String {
+        fill(self.no_match, text)
+    }
+
+    /// "Users found: 2"
+    pub fn found(&self, count: usize) -> String {
+        fill(self.found, &count.to_string())
+    }
+
+    /// The desk's submit button: "Credit cash 100.00 CZK", then "Confirm: 100.00 CZK in cash".
+    pub fn credit_cash(&self, amount: &str, confirming: bool) -> String {
+        fill(
+            if confirming {
+                self.confirm_cash
+            } else {
+                self.credit_cash
+            },
+            amount,
+        )
     }
 
     pub fn state(&self, state: &PaymentState) -> &'static str {
@@ -563,6 +707,27 @@ impl Texts {
             self.step_rejected,
             self.step_timed_out,
             self.amount_not_changed,
+            self.find_label,
+            self.find_by,
+            self.by_auto,
+            self.by_username,
+            self.by_email,
+            self.by_card,
+            self.by_code,
+            self.find,
+            self.finding,
+            self.no_match,
+            self.found,
+            self.more_found,
+            self.user,
+            self.next_user,
+            self.credit_cash,
+            self.confirm_cash,
+            self.receipt,
+            self.date_time,
+            self.operator,
+            self.receipt_payment,
+            self.print_receipt,
         ]
     }
 }

@@ -12,12 +12,15 @@ use crate::{Result, root};
 /// stack asks (about +18,900, most of it the deserializer and the float printer serde's error
 /// messages keep alive), and a faster start (token fetched while the wasm loads, timing marks,
 /// the bounded payment list: about +1,200).
+/// The help desk (`desk`: find, pick, cash credit, receipt, its words in four languages) ships in
+/// the same bundle: measured at +23,314 bytes (180,797 → 204,111 on this toolchain), and the
+/// budget moved by exactly that.
 /// Sizes are deterministic for a given toolchain and lockfile; when a change shrinks the bundle,
 /// lower this so it never grows back unnoticed. The figure is for a toolchain without the
 /// `rust-src` component: with it, rustc writes local library paths into panic locations (about
 /// 0.8 KB raw, 0.15 KB gzip more), so compare sizes only between builds from clean on the same
 /// toolchain setup.
-pub const GZIP_BUDGET: u64 = 185_375;
+pub const GZIP_BUDGET: u64 = 208_689;
 
 /// One file of the bundle.
 pub struct FileSize {

@@ -223,3 +223,34 @@ fn a_token_source_that_gives_no_token_is_not_the_servers_fault() {
     );
     assert_eq!(SK.problem(&Problem::Api(endpoint), money), SK.no_token);
 }
+
+#[test]
+fn words_the_desk_in_every_language() {
+    assert_eq!(
+        EN.credit_cash("100.00 CZK", false),
+        "Credit cash 100.00 CZK"
+    );
+    assert_eq!(
+        EN.credit_cash("100.00 CZK", true),
+        "Confirm: 100.00 CZK in cash"
+    );
+    assert_eq!(
+        CS.credit_cash("100,00 Kč", true),
+        "Potvrdit: 100,00 Kč v hotovosti"
+    );
+    assert_eq!(SK.no_match("S1"), "Hľadaniu S1 nezodpovedá nikto.");
+    assert_eq!(DE.found(3), "Gefundene Benutzer: 3");
+    for texts in ALL {
+        let choices: Vec<_> = FindBy::ALL
+            .into_iter()
+            .map(|by| texts.find_by_choice(by))
+            .collect();
+        let mut distinct = choices.clone();
+        distinct.dedup();
+        assert_eq!(
+            distinct, choices,
+            "{}: every choice has its own words",
+            texts.language
+        );
+    }
+}

@@ -1,5 +1,8 @@
 //! "Top up credit", then the amount: presets, a typed amount checked as it is typed, and a
 //! confirm button that names the amount and guards against double clicks.
+//!
+//! At a desk the form is open from the start, its field focused, and the button asks twice:
+//! "Credit cash 100 Kč" (Enter in the field), then "Confirm: 100 Kč in cash" (Enter again).
 
 use leptos::html;
 use leptos::prelude::*;
@@ -7,9 +10,12 @@ use leptos::prelude::*;
 use super::{Action, Shared};
 
 #[component]
-pub(super) fn AmountForm() -> impl IntoView {
+pub(super) fn AmountForm(desk: bool) -> impl IntoView {
     let shared = Shared::from_context();
-    let open = RwSignal::new(false);
+    let open = RwSignal::new(desk);
+    // At a desk: the amount the operator pressed "Credit cash" for, to confirm.
+    let confirming = RwSignal::new(None);
+    let confirm = NodeRef::<html::Button>::new();
     let text = RwSignal::new(String::new());
     let touched = RwSignal::new(false);
     let input = NodeRef::<html::Input>::new();
@@ -36,6 +42,13 @@ pub(super) fn AmountForm() -> impl IntoView {
             }
         });
     };
+    if desk {
+        request_animation_frame(move || {
+            if let Some(input) = input.try_get_untracked().flatten() {
+                let _ = input.focus();
+            }
+        });
+    }
     let hide_form = move |_| {
         open.set(false);
         request_animation_frame(move || {
@@ -53,9 +66,17 @@ pub(super) fn AmountForm() -> impl IntoView {
             if shared.busy() {
                 return;
             }
-            if let Ok(amount) = amount.get_untracked() {
-                shared.act(Action::TopUp(amount));
+            let Ok(amount) = amount.get_untracked() else {
+                return;
+            };
+            if desk && confirming.get_untracked() != Some(amount) {
+                confirming.set(Some(amount));
+                if let Some(button) = confirm.get_untracked() {
+                    let _ = button.focus();
+                }
+                return;
             }
+            shared.act(Action::TopUp(amount));
         }
     };
     let message = {
@@ -85,6 +106,7 @@ pub(super) fn AmountForm() -> impl IntoView {
                     on:click=move |_| {
                         text.set(texts.decimal(preset));
                         touched.set(true);
+                        confirming.set(None);
                     }
                 >
                     {label}
@@ -100,7 +122,14 @@ pub(super) fn AmountForm() -> impl IntoView {
                 return texts.progress(&step).to_owned();
             }
             match amount.get() {
+                Ok(amount) if desk => {
+                    texts.credit_cash(&shared.money(amount), confirming.get() == Some(amount))
+                }
                 Ok(amount) => texts.confirm(&shared.money(amount)),
+                Err(_) if desk => texts
+                    .credit_cash("", false)
+                    .trim_end_matches([' ', ':'])
+                    .to_owned(),
                 Err(_) => texts.top_up_credit.to_owned(),
             }
         }
@@ -109,9 +138,10 @@ pub(super) fn AmountForm() -> impl IntoView {
         let shared = shared.clone();
         move || shared.busy()
     };
+    let next = shared.clone();
 
     view! {
-        <Show when=move || !open.get()>
+        <Show when=move || !open.get() && !desk>
             <button
                 class="myq-topup__button"
                 part="button"
@@ -141,6 +171,7 @@ pub(super) fn AmountForm() -> impl IntoView {
                 on:input=move |event| {
                     text.set(event_target_value(&event));
                     touched.set(true);
+                    confirming.set(None);
                 }
             />
             <p id="myq-topup-amount-message" class="myq-topup__field-message" aria-live="polite">
@@ -152,6 +183,7 @@ pub(super) fn AmountForm() -> impl IntoView {
                     class:myq-topup__button--busy=busy.clone()
                     part="button confirm"
                     type="submit"
+                    node_ref=confirm
                     disabled=move || amount.with(Result::is_err)
                     aria-disabled={
                         let busy = busy.clone();
@@ -165,9 +197,15 @@ pub(super) fn AmountForm() -> impl IntoView {
                     class="myq-topup__button myq-topup__button--secondary"
                     part="button"
                     type="button"
-                    on:click=hide_form
+                    on:click=move |event| {
+                        if desk {
+                            next.widget().next_user();
+                        } else {
+                            hide_form(event);
+                        }
+                    }
                 >
-                    {texts.close}
+                    {if desk { texts.next_user } else { texts.close }}
                 </button>
             </div>
         </form>

@@ -4,11 +4,12 @@
 mod form;
 mod payments;
 
-use leptos::either::EitherOf3;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
-use crate::host::{Money, Notice, PaymentId, Phase, Problem, Provider, View, Widget};
+use crate::host::{FindBy, Money, Notice, PaymentId, Phase, Problem, Provider, View, Widget};
+use crate::ui::desk;
 use crate::ui::format::{MoneyFormat, plural_category};
 use crate::ui::i18n::Texts;
 
@@ -59,6 +60,22 @@ impl Shared {
         self.texts().problem(problem, |amount| self.money(amount))
     }
 
+    /// The locale's tag, as `Intl` takes it.
+    pub fn locale(&self) -> String {
+        self.locale.get()
+    }
+
+    /// The widget, for a desk's synchronous actions (pick, next user, print).
+    pub fn widget(&self) -> &Widget {
+        &self.widget
+    }
+
+    /// Whether this is a desk (`desk`).
+    pub fn desk(&self) -> bool {
+        self.view
+            .with_untracked(|v| v.config.as_ref().is_some_and(|c| c.desk))
+    }
+
     pub fn busy(&self) -> bool {
         self.view.with(|v| v.busy.is_some())
     }
@@ -69,10 +86,11 @@ impl Shared {
         // One task type for every action: each spawned future type costs the bundle its own code.
         leptos::task::spawn_local(async move {
             match action {
-                Action::TopUp(amount) => widget.top_up(amount).await,
-                Action::Finish(id) => widget.finish(&id).await,
-                Action::Cancel(id) => widget.cancel(&id).await,
-            };
+                Action::TopUp(amount) => drop(widget.top_up(amount).await),
+                Action::Finish(id) => drop(widget.finish(&id).await),
+                Action::Cancel(id) => drop(widget.cancel(&id).await),
+                Action::Find(text, by) => widget.find(&text, by).await,
+            }
         });
     }
 }
@@ -84,6 +102,8 @@ pub(crate) enum Action {
     Finish(PaymentId),
     /// Roll an unfinished payment back, by id.
     Cancel(PaymentId),
+    /// At a desk: find users by what the operator typed or scanned.
+    Find(String, FindBy),
 }
 
 #[component]
@@ -109,6 +129,7 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
         view.with(|v| match v.phase {
             Phase::Starting => Part::Starting,
             Phase::Ready => Part::Ready,
+            Phase::Find => Part::Find,
             Phase::Failed { .. } => Part::Failed,
         })
     });
@@ -118,11 +139,12 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
     };
     let live = live_text(shared.clone());
     let part = move || match phase.get() {
-        Part::Starting => EitherOf3::A(view! {
+        Part::Starting => EitherOf4::A(view! {
             <p class="myq-topup__status">{shared.texts_now().loading}</p>
         }),
-        Part::Failed => EitherOf3::B(start_failure(shared.clone())),
-        Part::Ready => EitherOf3::C(ready_view(shared.clone())),
+        Part::Failed => EitherOf4::B(start_failure(shared.clone())),
+        Part::Ready => EitherOf4::C(ready_view(shared.clone())),
+        Part::Find => EitherOf4::D(desk::find_view(shared.clone())),
     };
 
     view! {
@@ -142,6 +164,7 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
 enum Part {
     Starting,
     Ready,
+    Find,
     Failed,
 }
 
@@ -190,13 +213,16 @@ fn ready_view(shared: Shared) -> impl IntoView {
             </p>
         })
     });
+    let desk = shared.desk();
     view! {
+        {desk::student(&shared)}
         {balance}
-        <form::AmountForm />
+        <form::AmountForm desk=desk />
         {paid_via}
         {notice(shared.clone())}
         <payments::Unfinished />
         <payments::Recent />
+        {desk::receipt(&shared)}
     }
 }
 
@@ -212,7 +238,7 @@ fn provider_label<'a>(providers: &'a [Provider], reference: &str) -> Option<&'a 
 }
 
 /// The last flow's result; problems are alerts, with a retry where it makes sense.
-fn notice(shared: Shared) -> impl IntoView {
+pub(crate) fn notice(shared: Shared) -> impl IntoView {
     let notice = Memo::new(move |_| shared.view.with(|v| v.notice.clone()));
     move || {
         let texts = shared.texts();

@@ -1,0 +1,173 @@
+//! The help desk (`<myq-topup desk>`): find a user by what the operator types or scans, pick
+//! one, then the amount form credits cash; a receipt after each credit.
+
+mod receipt;
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::topup::{Action, Shared, notice};
+use crate::host::{FindBy, User};
+
+pub(crate) use receipt::receipt;
+
+/// The find form, what it found, and the last credit's result and receipt.
+pub(crate) fn find_view(shared: Shared) -> impl IntoView {
+    let texts = shared.texts_now();
+    let text = RwSignal::new(String::new());
+    // The operator's choice stays from one user to the next.
+    let chosen = shared.widget().find_by();
+    let by = RwSignal::new(chosen);
+    let input = NodeRef::<html::Input>::new();
+    // Keyboard first: the field is focused for the next scan.
+    request_animation_frame(move || {
+        // The view may be gone by then (a scan found someone at once).
+        if let Some(input) = input.try_get_untracked().flatten() {
+            let _ = input.focus();
+        }
+    });
+    let submit = {
+        let shared = shared.clone();
+        move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            // The click guard: a find at a time, nothing while a credit settles.
+            if shared.view.with_untracked(|v| v.finding) || shared.busy() {
+                return;
+            }
+            shared.act(Action::Find(text.get_untracked(), by.get_untracked()));
+        }
+    };
+    let finding = {
+        let shared = shared.clone();
+        move || shared.view.with(|v| v.finding).to_string()
+    };
+    let choices = FindBy::ALL
+        .into_iter()
+        .map(|choice| {
+            view! {
+                <option value=choice.key() selected=choice == chosen>
+                    {texts.find_by_choice(choice)}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <form class="myq-topup__find" part="find" role="search" on:submit=submit novalidate>
+            <label class="myq-topup__label" for="myq-topup-find">{texts.find_label}</label>
+            <div class="myq-topup__find-row">
+                <input
+                    id="myq-topup-find"
+                    class="myq-topup__input"
+                    part="input"
+                    type="text"
+                    autocomplete="off"
+                    spellcheck="false"
+                    node_ref=input
+                    prop:value=move || text.get()
+                    on:input=move |event| text.set(event_target_value(&event))
+                />
+                <label class="myq-topup__find-by">
+                    {texts.find_by} " "
+                    <select
+                        class="myq-topup__input"
+                        part="input"
+                        on:change=move |event| by.set(FindBy::from_key(&event_target_value(&event)))
+                    >
+                        {choices}
+                    </select>
+                </label>
+                <button
+                    class="myq-topup__button"
+                    part="button"
+                    type="submit"
+                    aria-busy=finding
+                >
+                    {texts.find}
+                </button>
+            </div>
+        </form>
+        {found(shared.clone())}
+        {notice(shared.clone())}
+        {receipt(&shared)}
+    }
+}
+
+/// The users the last find answered, each a button that picks them; or that nobody matched.
+fn found(shared: Shared) -> impl IntoView {
+    let found = Memo::new(move |_| shared.view.with(|v| v.found.clone()));
+    move || {
+        let found = found.get()?;
+        let texts = shared.texts();
+        if found.users.is_empty() {
+            return Some(
+                view! { <p class="myq-topup__status" role="status">{texts.no_match(&found.text)}</p> }
+                    .into_any(),
+            );
+        }
+        // Keyboard first: the first match takes the focus; Tab to the others, Enter picks.
+        let list = NodeRef::<html::Ul>::new();
+        request_animation_frame(move || {
+            let first = list
+                .try_get_untracked()
+                .flatten()
+                .and_then(|list| list.query_selector("button").ok().flatten());
+            if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = button.focus();
+            }
+        });
+        let heading = texts.found(found.users.len());
+        let label = heading.clone();
+        let items = found
+            .users
+            .into_iter()
+            .map(|user| {
+                let label = describe(&user);
+                let shared = shared.clone();
+                view! {
+                    <li><button
+                        class="myq-topup__match"
+                        part="match"
+                        type="button"
+                        on:click=move |_| shared.widget().pick(user.clone())
+                    >
+                        {label}
+                    </button></li>
+                }
+            })
+            .collect_view();
+        let more = found
+            .more
+            .then(|| view! { <p class="myq-topup__status">{texts.more_found}</p> });
+        Some(
+            view! {
+                <section class="myq-topup__found" part="found" aria-label=label>
+                    <h3 class="myq-topup__heading">{heading}</h3>
+                    <ul class="myq-topup__list myq-topup__matches" node_ref=list>{items}</ul>
+                    {more}
+                </section>
+            }
+            .into_any(),
+        )
+    }
+}
+
+/// "Jan Novák · jnovak · jnovak@example.edu", leaving out what MyQ X does not know.
+fn describe(user: &User) -> String {
+    [&user.fullname, &user.username, &user.email]
+        .into_iter()
+        .map(|part| part.trim())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// At a desk, whom the credit goes to.
+pub(crate) fn student(shared: &Shared) -> Option<impl IntoView + use<>> {
+    let user = shared.view.with_untracked(|v| v.student.clone())?;
+    Some(view! {
+        <p class="myq-topup__student" part="student">
+            {shared.texts_now().user} ": " <strong>{describe(&user)}</strong>
+        </p>
+    })
+}
