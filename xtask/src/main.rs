@@ -121,6 +121,10 @@ fn demo(args: &[String]) -> Result {
         "Student portal, through myq-gateway (demo sign-in as jnovak first): \
          {portal}/myq-topup/portal.html"
     );
+    println!(
+        "Help desk, through myq-gateway (demo sign-in as helpdesk with groups print-desk \
+         first): {portal}/myq-topup/desk.html"
+    );
     println!("Demo sign-in (stands in for single sign-on): {portal}/demo/sign-in");
     println!(
         "MyQ X API: {}/api   control API: {}/_sim/state",
