@@ -4,9 +4,10 @@
 // keyboard; the simulator credits once, the gateway charges nothing (cash at the desk), and in
 // print only the receipt shows. A student opening the same page is refused by the gateway.
 //
-// Run by `cargo xtask test` with MYQ_SIM_URL and MYQ_PORTAL_URL set, after portal.test.mjs: the
-// gateway's ledger outlives a simulator reset, so this file does not reset and counts what it
-// changed instead. Screenshots go to target/e2e/ (docs/desk-*.png are copies).
+// Run by `cargo xtask test` with MYQ_SIM_URL and MYQ_PORTAL_URL set. The gateway's ledger
+// outlives a simulator reset, so this file does not reset: it counts what it changed, and runs as
+// well after the other files as before them. Screenshots go to target/e2e/ (docs/desk-*.png are
+// copies).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";

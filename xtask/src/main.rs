@@ -216,10 +216,15 @@ fn test() -> Result {
             "gateway at http://127.0.0.1:{gateway_port} behind {portal} (log: {})",
             gateway_log.display()
         );
-        // One file at a time: the files share the simulator (see e2e_files for the order).
+        // One file at a time: the files share the simulator, and each resets it (the desk's
+        // counts what it changed instead).
         let result = run(Command::new("node")
-            .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
-            .args(e2e_files()?)
+            .args([
+                "--test",
+                "--test-concurrency=1",
+                "--test-reporter=spec",
+                "e2e/",
+            ])
             .env("MYQ_SIM_URL", &sim.url)
             .env("MYQ_PORTAL_URL", &portal));
         drop(gateway);
@@ -235,23 +240,4 @@ fn test() -> Result {
     result?;
     println!("\nAll test stages passed.");
     Ok(())
-}
-
-/// The end-to-end test files, one at a time in this order: by name, the desk's last. The
-/// widget's and the portal's reset the simulator, but the gateway's ledger outlives a reset (a
-/// payment id the simulator hands out again would be one the ledger has seen), so the desk's,
-/// which counts what it changed instead of resetting, runs after every file that resets.
-fn e2e_files() -> Result<Vec<String>> {
-    const LAST: &str = "desk.test.mjs";
-    let dir = root().join("e2e");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|err| format!("cannot read {}: {err}", dir.display()))?
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".test.mjs"))
-        .collect();
-    files.sort_by_key(|name| (name == LAST, name.clone()));
-    Ok(files
-        .into_iter()
-        .map(|name| format!("e2e/{name}"))
-        .collect())
 }
