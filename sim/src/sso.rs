@@ -3,10 +3,11 @@
 //!
 //! It listens on a port of its own and reverse-proxies every request to the gateway, after
 //! removing any sign-in headers the browser sent (`X-Auth-Request-User`,
-//! `X-Auth-Request-Groups`) and adding the user from its own cookie: no cookie, no header, and the
-//! gateway answers 401. A few pages are its own, under `/demo/`: a sign-in form (a username and
-//! no password: whoever signs in here is believed, so it is for demos only), sign-out, and
-//! `whoami`, which tells a page who is signed in (as oauth2-proxy's `/oauth2/userinfo` does).
+//! `X-Auth-Request-Groups`) and adding the user and their groups from its own cookie: no cookie,
+//! no header, and the gateway answers 401. A few pages are its own, under `/demo/`: a sign-in form
+//! (a username, optional groups such as `print-desk`, and no password: whoever signs in here is
+//! believed, so it is for demos only), sign-out, and `whoami`, which tells a page who is signed in
+//! (as oauth2-proxy's `/oauth2/userinfo` does).
 //!
 //! Bodies stream through both ways; status and headers pass unchanged, apart from hop-by-hop
 //! headers, which belong to each connection.
@@ -29,16 +30,21 @@ use serde_json::json;
 
 /// The header the gateway reads the signed-in username from (its default `user_header`).
 pub const USER_HEADER: &str = "x-auth-request-user";
-/// The header with the groups (its default `groups_header`); never set here: everyone who signs
-/// in through the stand-in is a student.
+/// The header with the groups (its default `groups_header`), comma-separated: set only when the
+/// sign-in form named some (`print-desk` makes an operator behind the demo's gateway).
 pub const GROUPS_HEADER: &str = "x-auth-request-groups";
-/// The cookie that holds who signed in.
+/// The cookie that holds who signed in: the username, then each group after a `:`
+/// (`helpdesk:print-desk`).
 pub const COOKIE: &str = "demo-sso-user";
+/// At most this many groups are taken from the form.
+pub const MAX_GROUPS: usize = 16;
 /// Who the form offers to sign in as: the simulator's first student.
 pub const DEFAULT_USER: &str = "jnovak";
 /// Where signing in leads: the student portal page in the widget's bundle, which the gateway
 /// serves.
 pub const PORTAL_PATH: &str = "/myq-topup/portal.html";
+/// Where signing in with groups leads: the help desk page in the widget's bundle.
+pub const DESK_PATH: &str = "/myq-topup/desk.html";
 /// The policy of the stand-in's own pages: no script at all.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'none'";
 
@@ -127,9 +133,37 @@ pub async fn start(options: &SsoOptions) -> std::io::Result<RunningSso> {
     Ok(RunningSso { addr, stop, task })
 }
 
+/// Who signed in, and their groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    pub username: String,
+    pub groups: Vec<String>,
+}
+
+impl SignedIn {
+    /// The cookie's value: `username`, then `:group` for each group.
+    pub fn cookie_value(&self) -> String {
+        std::iter::once(self.username.as_str())
+            .chain(self.groups.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(":")
+    }
+
+    /// From the cookie's value; `None` unless the username and every group are valid.
+    pub fn from_cookie_value(value: &str) -> Option<SignedIn> {
+        let mut parts = value.split(':');
+        let username = parts.next().filter(|name| valid_username(name))?.to_owned();
+        let groups: Vec<String> = parts.map(str::to_owned).collect();
+        if groups.len() > MAX_GROUPS || !groups.iter().all(|group| valid_username(group)) {
+            return None;
+        }
+        Some(SignedIn { username, groups })
+    }
+}
+
 /// Who signed in, from the stand-in's cookie; `None` when nobody did (or the cookie is not one
 /// the stand-in set).
-pub fn signed_in(headers: &HeaderMap) -> Option<String> {
+pub fn signed_in(headers: &HeaderMap) -> Option<SignedIn> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -137,8 +171,25 @@ pub fn signed_in(headers: &HeaderMap) -> Option<String> {
         .flat_map(|line| line.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| valid_username(value))
+        .and_then(|(_, value)| SignedIn::from_cookie_value(value))
+}
+
+/// The form's groups field: names separated by commas and/or spaces, each valid as a username
+/// is, at most [`MAX_GROUPS`], duplicates dropped; `None` when one is not.
+pub fn parse_groups(text: &str) -> Option<Vec<String>> {
+    let mut groups: Vec<String> = Vec::new();
+    for group in text
+        .split([',', ' ', '\t'])
+        .filter(|group| !group.is_empty())
+    {
+        if !valid_username(group) {
+            return None;
+        }
+        if !groups.iter().any(|seen| seen == group) {
+            groups.push(group.to_owned());
+        }
+    }
+    (groups.len() <= MAX_GROUPS).then_some(groups)
 }
 
 /// A username the stand-in takes: 1 to 64 letters, digits, `.`, `_`, `-` or `@`, so it is safe in
@@ -188,8 +239,14 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: Request) -> Response 
     parts.headers.remove(USER_HEADER);
     parts.headers.remove(GROUPS_HEADER);
     if let Some(user) = user {
-        let value = HeaderValue::from_str(&user).expect("a valid username is a header value");
+        let value =
+            HeaderValue::from_str(&user.username).expect("a valid username is a header value");
         parts.headers.insert(USER_HEADER, value);
+        if !user.groups.is_empty() {
+            let value = HeaderValue::from_str(&user.groups.join(","))
+                .expect("valid group names are a header value");
+            parts.headers.insert(GROUPS_HEADER, value);
+        }
     }
     let path = parts
         .uri
@@ -254,13 +311,15 @@ fn same_origin(headers: &HeaderMap) -> bool {
 async fn sign_in_page(headers: HeaderMap) -> Response {
     own_page(
         StatusCode::OK,
-        Html(page(signed_in(&headers).as_deref(), None)),
+        Html(page(signed_in(&headers).as_ref(), None)),
     )
 }
 
 #[derive(Deserialize)]
 struct SignIn {
     username: String,
+    #[serde(default)]
+    groups: String,
 }
 
 async fn sign_in(headers: HeaderMap, Form(form): Form<SignIn>) -> Response {
@@ -273,8 +332,24 @@ async fn sign_in(headers: HeaderMap, Form(form): Form<SignIn>) -> Response {
         let problem = "A username is 1 to 64 letters, digits, '.', '_', '-' or '@'.";
         return own_page(StatusCode::BAD_REQUEST, Html(page(None, Some(problem))));
     }
-    let cookie = format!("{COOKIE}={username}; Path=/; HttpOnly; SameSite=Strict");
-    ([(header::SET_COOKIE, cookie)], Redirect::to(PORTAL_PATH)).into_response()
+    let Some(groups) = parse_groups(&form.groups) else {
+        let problem = "Groups are separated by commas, each 1 to 64 letters, digits, '.', '_', \
+                       '-' or '@', at most 16.";
+        return own_page(StatusCode::BAD_REQUEST, Html(page(None, Some(problem))));
+    };
+    // With groups, the help desk page (an operator's); without, the student portal.
+    let next = if groups.is_empty() {
+        PORTAL_PATH
+    } else {
+        DESK_PATH
+    };
+    let user = SignedIn {
+        username: username.to_owned(),
+        groups,
+    };
+    let value = user.cookie_value();
+    let cookie = format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict");
+    ([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response()
 }
 
 async fn sign_out(headers: HeaderMap) -> Response {
@@ -290,26 +365,37 @@ async fn sign_out(headers: HeaderMap) -> Response {
         .into_response()
 }
 
-/// `GET /demo/whoami`: `{"username": "jnovak"}`, or 401 with `{"username": null}`.
+/// `GET /demo/whoami`: `{"username": "helpdesk", "groups": ["print-desk"]}`, or 401 with
+/// `{"username": null, "groups": []}`.
 async fn whoami(headers: HeaderMap) -> Response {
     match signed_in(&headers) {
-        Some(user) => own_page(StatusCode::OK, axum::Json(json!({ "username": user }))),
+        Some(user) => own_page(
+            StatusCode::OK,
+            axum::Json(json!({ "username": user.username, "groups": user.groups })),
+        ),
         None => own_page(
             StatusCode::UNAUTHORIZED,
-            axum::Json(json!({ "username": null })),
+            axum::Json(json!({ "username": null, "groups": [] })),
         ),
     }
 }
 
-/// The sign-in page. Usernames shown are valid ones (no markup characters); the problem texts
-/// are the stand-in's own.
-fn page(user: Option<&str>, problem: Option<&str>) -> String {
+/// The sign-in page. Usernames and groups shown are valid ones (no markup characters); the
+/// problem texts are the stand-in's own.
+fn page(user: Option<&SignedIn>, problem: Option<&str>) -> String {
     let status = match user {
         Some(user) => format!(
-            "<p>Signed in as <strong>{user}</strong>. \
-             <a href=\"{PORTAL_PATH}\">Go to the student portal</a>.</p>\n\
+            "<p>Signed in as <strong>{name}</strong>{groups}. \
+             <a href=\"{PORTAL_PATH}\">Go to the student portal</a> or \
+             <a href=\"{DESK_PATH}\">the help desk</a>.</p>\n\
              <form method=\"post\" action=\"/demo/sign-out\">\
-             <button type=\"submit\">Sign out</button></form>\n"
+             <button type=\"submit\">Sign out</button></form>\n",
+            name = user.username,
+            groups = if user.groups.is_empty() {
+                String::new()
+            } else {
+                format!(" (groups: {})", user.groups.join(", "))
+            },
         ),
         None => "<p>Nobody is signed in.</p>\n".to_owned(),
     };
@@ -336,6 +422,11 @@ fn page(user: Option<&str>, problem: Option<&str>) -> String {
         <label for=\"username\">Username</label>
         <input id=\"username\" name=\"username\" value=\"{DEFAULT_USER}\" autocomplete=\"username\"
                required maxlength=\"64\" />
+        <label for=\"groups\">Groups (optional, comma-separated)</label>
+        <input id=\"groups\" name=\"groups\" value=\"\" aria-describedby=\"groups-hint\"
+               maxlength=\"1024\" />
+        <p id=\"groups-hint\">Empty: a student. <code>print-desk</code>: an
+          operator at the help desk (the demo gateway's <code>operator_group</code>).</p>
         <button type=\"submit\">Sign in</button>
       </form>
     </main>
@@ -358,13 +449,42 @@ mod tests {
     #[test]
     fn only_the_stand_ins_cookie_with_a_plain_username_signs_in() {
         assert_eq!(
-            signed_in(&cookies("a=b; demo-sso-user=jnovak")).as_deref(),
-            Some("jnovak")
+            signed_in(&cookies("a=b; demo-sso-user=jnovak")),
+            Some(SignedIn {
+                username: "jnovak".into(),
+                groups: vec![]
+            })
         );
+        assert_eq!(
+            signed_in(&cookies("demo-sso-user=helpdesk:print-desk:print-admins")),
+            Some(SignedIn {
+                username: "helpdesk".into(),
+                groups: vec!["print-desk".into(), "print-admins".into()]
+            })
+        );
+        assert_eq!(signed_in(&cookies("demo-sso-user=helpdesk:")), None);
+        assert_eq!(signed_in(&cookies("demo-sso-user=:print-desk")), None);
+        assert_eq!(signed_in(&cookies("demo-sso-user=helpdesk:<b>")), None);
         assert_eq!(signed_in(&cookies("demo-sso-user=")), None);
         assert_eq!(signed_in(&cookies("demo-sso-user=<b>")), None);
         assert_eq!(signed_in(&cookies("other-demo-sso-user=jnovak")), None);
         assert_eq!(signed_in(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn groups_are_plain_names_separated_by_commas() {
+        assert_eq!(parse_groups(""), Some(vec![]));
+        assert_eq!(parse_groups(" , "), Some(vec![]));
+        assert_eq!(
+            parse_groups("print-desk, print-admins,print-desk"),
+            Some(vec!["print-desk".into(), "print-admins".into()])
+        );
+        assert_eq!(parse_groups("print-desk;x"), None);
+        assert_eq!(parse_groups("a:b"), None);
+        let many = (0..=MAX_GROUPS)
+            .map(|n| format!("g{n}"))
+            .collect::<Vec<_>>();
+        assert_eq!(parse_groups(&many.join(",")), None);
     }
 
     #[test]

@@ -85,7 +85,7 @@ async fn signed_in_requests_carry_the_user_from_the_cookie_and_nothing_else() {
     assert_eq!(who.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         who.json::<Value>().await.unwrap(),
-        json!({"username": null})
+        json!({"username": null, "groups": []})
     );
 
     // The page offers jnovak and says it is a demo.
@@ -143,7 +143,7 @@ async fn signed_in_requests_carry_the_user_from_the_cookie_and_nothing_else() {
         .json()
         .await
         .unwrap();
-    assert_eq!(who, json!({"username": "jnovak"}));
+    assert_eq!(who, json!({"username": "jnovak", "groups": []}));
 
     // A username that is not plain text, or a form from another site, is refused.
     let odd = http
@@ -176,6 +176,122 @@ async fn signed_in_requests_carry_the_user_from_the_cookie_and_nothing_else() {
             .unwrap()
             .contains("Max-Age=0")
     );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn groups_from_the_form_go_with_the_user_and_the_browsers_own_are_dropped() {
+    let (running, url) = start(&echo_upstream().await).await;
+    let http = client();
+
+    // The form offers the groups field, empty.
+    let page = http
+        .get(format!("{url}/demo/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"groups\" value=\"\""), "{page}");
+
+    // Signing in with groups leads to the help desk page; the cookie holds the groups beside
+    // the username.
+    let signed = http
+        .post(format!("{url}/demo/sign-in"))
+        .form(&[
+            ("username", "helpdesk"),
+            ("groups", " print-desk, print-admins "),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed.headers()["location"], sso::DESK_PATH);
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("demo-sso-user=helpdesk:print-desk:print-admins;")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+
+    // Passed on as X-Auth-Request-Groups, whatever the browser sent instead.
+    let seen: Value = http
+        .get(format!("{url}/myq-api/v3/users/find?username=jnovak"))
+        .header("Cookie", &cookie)
+        .header("X-Auth-Request-User", "jnovak")
+        .header("X-Auth-Request-Groups", "print-admins-forged")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["user"], "helpdesk");
+    assert_eq!(seen["groups"], "print-desk,print-admins");
+
+    let who: Value = http
+        .get(format!("{url}/demo/whoami"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        who,
+        json!({"username": "helpdesk", "groups": ["print-desk", "print-admins"]})
+    );
+    let page = http
+        .get(format!("{url}/demo/sign-in"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Signed in as <strong>helpdesk</strong> (groups: print-desk, print-admins)"),
+        "{page}"
+    );
+
+    // A student: no groups, no groups header, even when the browser sends one.
+    let student = http
+        .post(format!("{url}/demo/sign-in"))
+        .form(&[("username", "jnovak"), ("groups", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(student.headers()["location"], sso::PORTAL_PATH);
+    let cookie = student.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    assert_eq!(cookie, "demo-sso-user=jnovak");
+    let seen: Value = http
+        .get(format!("{url}/myq-api/v3/users/find?username=jnovak"))
+        .header("Cookie", &cookie)
+        .header("X-Auth-Request-Groups", "print-desk")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["user"], "jnovak");
+    assert_eq!(seen["groups"], Value::Null);
+
+    // A group that is not a plain name is refused, and nobody is signed in.
+    let odd = http
+        .post(format!("{url}/demo/sign-in"))
+        .form(&[("username", "helpdesk"), ("groups", "print-desk;admin")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(odd.status(), StatusCode::BAD_REQUEST);
+    assert!(odd.headers().get("set-cookie").is_none());
     running.stop().await;
 }
 

@@ -124,6 +124,8 @@ client_secret = {{ file = {client_secret} }}
 [identity]
 mode = "header"
 trusted_proxies = ["127.0.0.1"]
+# The demo sign-in's "groups" field: print-desk makes an operator (the help desk page).
+operator_group = "print-desk"
 
 [session]
 key = {{ file = {session_key} }}

@@ -121,6 +121,10 @@ fn demo(args: &[String]) -> Result {
         "Student portal, through myq-gateway (demo sign-in as jnovak first): \
          {portal}/myq-topup/portal.html"
     );
+    println!(
+        "Help desk, through myq-gateway (demo sign-in as helpdesk with groups print-desk \
+         first): {portal}/myq-topup/desk.html"
+    );
     println!("Demo sign-in (stands in for single sign-on): {portal}/demo/sign-in");
     println!(
         "MyQ X API: {}/api   control API: {}/_sim/state",
@@ -212,7 +216,8 @@ fn test() -> Result {
             "gateway at http://127.0.0.1:{gateway_port} behind {portal} (log: {})",
             gateway_log.display()
         );
-        // One file at a time: the files share the simulator, and each resets it.
+        // One file at a time: the files share the simulator, and each resets it (the desk's
+        // counts what it changed instead).
         let result = run(Command::new("node")
             .args([
                 "--test",

@@ -1,0 +1,227 @@
+// The help desk end to end, as deployed: Chromium → the simulator's sign-in proxy stand-in →
+// myq-gateway → the simulator's MyQ X API. An operator (signed in with the group print-desk, the
+// gateway's operator_group) scans a student's card, types an amount and confirms, all by
+// keyboard; the simulator credits once, the gateway charges nothing (cash at the desk), and in
+// print only the receipt shows. A student opening the same page is refused by the gateway.
+//
+// Run by `cargo xtask test` with MYQ_SIM_URL and MYQ_PORTAL_URL set. The gateway's ledger
+// outlives a simulator reset, so this file does not reset: it counts what it changed, and runs as
+// well after the other files as before them. Screenshots go to target/e2e/ (docs/desk-*.png are
+// copies).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { PORTAL, SIM, control, launchChromium } from "./support.mjs";
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const SHOTS = new URL("../target/e2e/", import.meta.url);
+const JNOVAK = 34173;
+/** jnovak's card in the simulator: `04` and the user id in 8 hex digits (34173 = 0x857D). */
+const JNOVAK_CARD = "040000857D";
+const DESK_PAGE = "/myq-topup/desk.html";
+const VIEWPORT = { width: 760, height: 700 };
+
+let browser;
+
+before(async () => {
+  assert.ok(SIM && PORTAL, "MYQ_SIM_URL and MYQ_PORTAL_URL name the simulator and the portal: run through `cargo xtask test`");
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** What the simulator and its billing stand-in hold now, as far as these tests look. */
+async function books() {
+  const state = await control("GET", "/state");
+  const { charges } = await control("GET", "/billing/charges");
+  return {
+    credit: state.users.find((user) => user.id === JNOVAK).credit,
+    payments: state.payments,
+    commits: state.requests["payments.commit"]?.count ?? 0,
+    charges: charges.length,
+  };
+}
+
+/** A fresh context whose page errors, console errors and CSP violations are collected. */
+async function watchedPage(options = {}) {
+  const context = await browser.newContext({ reducedMotion: "reduce", viewport: VIEWPORT, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  return { context, page, problems };
+}
+
+/** Signs in on the demo sign-in page by keyboard, with `groups` (may be empty); lands on `lands`. */
+async function signIn(page, username, groups, lands) {
+  await page.goto(`${PORTAL}/demo/sign-in`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel(/^Groups/).fill(groups);
+  await Promise.all([
+    page.waitForURL(`${PORTAL}${lands}`),
+    page.getByLabel(/^Groups/).press("Enter"),
+  ]);
+}
+
+/** The id of the element focused inside the widget's shadow root. */
+function focusedId(page) {
+  return page.evaluate(() => document.querySelector("myq-topup")?.shadowRoot?.activeElement?.id ?? "");
+}
+
+async function untilFocused(page, id) {
+  await page.waitForFunction(
+    (id) => document.querySelector("myq-topup")?.shadowRoot?.activeElement?.id === id,
+    id,
+  );
+}
+
+/** axe-core's violations on the page as it is (the context bypasses CSP to inject axe). */
+async function axe(page) {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const results = await window.axe.run(document, { resultTypes: ["violations"] });
+    return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+}
+
+async function noViolations(page, view) {
+  const found = await axe(page);
+  assert.deepEqual(found, [], `${view}: ${found.join("; ")}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: new URL(`desk-${name}.png`, SHOTS).pathname });
+}
+
+describe("the help desk through the gateway", () => {
+  test("an operator scans a card, credits cash by keyboard, and the receipt alone prints", async () => {
+    // axe is injected past the CSP; the page under test keeps its own.
+    const { page, context, problems } = await watchedPage({ bypassCSP: true });
+    await signIn(page, "helpdesk", "print-desk", DESK_PAGE);
+    assert.equal(
+      await page.locator("#who").innerText(),
+      "Signed in as helpdesk (groups: print-desk) (sign out).",
+    );
+    const desk = page.locator("myq-topup");
+    assert.equal(await desk.getAttribute("operator"), "helpdesk");
+    assert.equal(await desk.getAttribute("institution"), "Example University, print room");
+    await untilFocused(page, "myq-topup-find");
+    const start = await books();
+
+    // The find view.
+    await shot(page, "find");
+    await noViolations(page, "find");
+
+    // Several matches: jn is an alias of both jnovak and jnovakova.
+    await page.keyboard.type("jn");
+    await page.keyboard.press("Enter");
+    const matches = desk.locator(".myq-topup__match");
+    await matches.nth(1).waitFor();
+    assert.equal(await matches.count(), 2);
+    await shot(page, "matches");
+    await noViolations(page, "matches");
+
+    // A card reader types the number and Enter: one match, picked at once.
+    await desk.locator("#myq-topup-find").fill("");
+    await desk.locator("#myq-topup-find").focus();
+    await page.keyboard.type(JNOVAK_CARD);
+    await page.keyboard.press("Enter");
+    await untilFocused(page, "myq-topup-amount");
+    assert.match(await desk.locator(".myq-topup__student").innerText(), /Jan Novák/);
+
+    // An amount and Enter asks once more; the confirming button has the focus.
+    await page.keyboard.type("150");
+    await page.keyboard.press("Enter");
+    const confirm = desk.getByRole("button", { name: /^Confirm: CZK\s?150\.00 in cash$/ });
+    await confirm.waitFor();
+    assert.ok(await confirm.evaluate((button) => button.getRootNode().activeElement === button));
+    assert.deepEqual((await books()).payments.length, start.payments.length, "nothing created before the confirming Enter");
+    await shot(page, "amount");
+    await noViolations(page, "amount");
+
+    // Enter commits: the receipt, and back to the find field.
+    await page.keyboard.press("Enter");
+    const receipt = desk.locator(".myq-topup__receipt");
+    await receipt.waitFor();
+    await untilFocused(page, "myq-topup-find");
+    const expected = start.credit + 150;
+    const text = await receipt.innerText();
+    assert.match(text, /Example University, print room/);
+    assert.match(text, /helpdesk/);
+    assert.match(text, /jnovak/);
+    assert.match(text, /CZK\s?150\.00/);
+    assert.match(text, new RegExp(`New credit\\s+CZK\\s?${expected.toFixed(2).replace(".", "\\.")}`));
+
+    // Credited once, as cash: one new payment, completed, one commit, nothing charged at billing.
+    const end = await books();
+    assert.equal(end.credit, expected);
+    const created = end.payments.slice(start.payments.length);
+    assert.deepEqual(created.map((p) => [p.userId, p.amount, p.state]), [[JNOVAK, 150, "completed"]]);
+    assert.equal(end.commits, start.commits + 1);
+    assert.equal(end.charges, start.charges, "the gateway charged nothing at the billing endpoint");
+
+    await shot(page, "receipt");
+    await noViolations(page, "receipt");
+
+    // In print, the receipt is what shows; the page and the rest of the widget are hidden.
+    await page.emulateMedia({ media: "print" });
+    assert.ok(await receipt.isVisible(), "the receipt prints");
+    assert.match(await receipt.innerText(), /jnovak/);
+    for (const hidden of ["h1", "#who", ".demo-notice", "myq-topup .myq-topup__find"]) {
+      assert.ok(!(await page.locator(hidden).first().isVisible()), `${hidden} is hidden in print`);
+    }
+    assert.ok(!(await desk.getByRole("button", { name: "Print receipt" }).isVisible()), "the print button is hidden in print");
+    await shot(page, "print");
+    await page.emulateMedia({ media: "screen" });
+    assert.ok(await page.locator("h1").isVisible());
+
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("a student opening the desk: the gateway refuses the find, the widget says so, nothing is created", async () => {
+    const { page, context, problems } = await watchedPage();
+    await signIn(page, "jnovak", "", "/myq-topup/portal.html");
+    const response = await page.goto(`${PORTAL}${DESK_PAGE}`);
+    assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.equal(await page.locator("#who").innerText(), "Signed in as jnovak (no groups) (sign out).");
+    await untilFocused(page, "myq-topup-find");
+    const start = await books();
+
+    const refusals = [];
+    page.on("response", (answer) => {
+      if (answer.url().includes("/myq-api/v3/users/find")) refusals.push(answer.status());
+    });
+    await page.keyboard.type(JNOVAK_CARD);
+    await page.keyboard.press("Enter");
+    const problem = page.locator("myq-topup .myq-topup__problem[role=alert]");
+    await problem.waitFor();
+    assert.ok(await problem.isVisible());
+    const message = await problem.innerText();
+    assert.equal(message, "The print server refused: Students can top up only their own account");
+    assert.ok(refusals.length > 0 && refusals.every((status) => status === 403), `users/find answered ${refusals}`);
+    assert.equal(await page.locator("myq-topup .myq-topup__match").count(), 0);
+    assert.equal(await page.locator("myq-topup #myq-topup-amount").count(), 0);
+
+    const end = await books();
+    assert.equal(end.credit, start.credit);
+    assert.equal(end.payments.length, start.payments.length, "nothing was created");
+    assert.equal(end.charges, start.charges);
+    await shot(page, "refused");
+    // The refusal is the gateway's answer, shown as an error; no page error besides the
+    // browser's own report of the 403.
+    assert.deepEqual(problems.filter((p) => !/status of 403/.test(p)), []);
+    await context.close();
+  });
+});
