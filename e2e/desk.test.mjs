@@ -4,9 +4,10 @@
 // keyboard; the simulator credits once, the gateway charges nothing (cash at the desk), and in
 // print only the receipt shows. A student opening the same page is refused by the gateway.
 //
-// Run by `cargo xtask test` with MYQ_SIM_URL and MYQ_PORTAL_URL set. The gateway's ledger
-// outlives a simulator reset, so this file does not reset: it counts what it changed, and runs as
-// well after the other files as before them. Screenshots go to target/e2e/ (docs/desk-*.png are
+// Run by `cargo xtask test` with MYQ_SIM_URL and MYQ_PORTAL_URL set. It resets the simulator
+// first (the browser tests before it leave payments and faults behind); payment ids go on
+// counting across resets, so the gateway's ledger never meets an id twice. It also counts what it
+// changed, so it runs as well after the other files as before them. Screenshots go to target/e2e/ (docs/desk-*.png are
 // copies).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -27,6 +28,7 @@ let browser;
 before(async () => {
   assert.ok(SIM && PORTAL, "MYQ_SIM_URL and MYQ_PORTAL_URL name the simulator and the portal: run through `cargo xtask test`");
   mkdirSync(SHOTS, { recursive: true });
+  await control("POST", "/reset");
   browser = await launchChromium();
 });
 

@@ -18,7 +18,7 @@ let browser;
 
 before(async () => {
   assert.ok(SIM && PORTAL, "MYQ_SIM_URL and MYQ_PORTAL_URL name the simulator and the portal: run through `cargo xtask test`");
-  // Before the gateway's first payment: its ledger and the simulator start empty together.
+  // Payment ids go on counting across a reset, so the gateway's ledger stays consistent.
   await control("POST", "/reset");
   browser = await launchChromium();
 });

@@ -177,10 +177,14 @@ impl Sim {
         Value::Object(entries.collect())
     }
 
-    /// Back to the starting data: no payments, tokens, faults, counts or charges.
+    /// Back to the starting data: no payments, tokens, faults, counts or charges. Payment ids
+    /// go on counting, as a real server's would: a gateway's ledger in front of the simulator
+    /// never meets the same id twice.
     fn reset(&self) {
         *self.billing() = Billing::default();
-        *self.myq() = Myq::new(self.initial.clone(), self.token_lifetime);
+        let mut myq = self.myq();
+        *myq = Myq::new(self.initial.clone(), self.token_lifetime).ids_from(&myq);
+        drop(myq);
         self.faults().clear();
         self.stats().clear();
     }

@@ -108,6 +108,12 @@ impl Myq {
     // ---- auth ----
 
     /// `POST /auth/token`: the `client_credentials` and `login_info` grants.
+    /// This server, its payment ids going on from where `earlier` left them.
+    pub fn ids_from(mut self, earlier: &Myq) -> Myq {
+        self.next_payment_id = earlier.next_payment_id;
+        self
+    }
+
     pub fn issue_token(&mut self, body: &Value) -> Result<Value, MyqError> {
         let field = |name: &str| body.get(name).and_then(Value::as_str);
         let client_id = field("client_id").unwrap_or_default();

@@ -1381,3 +1381,17 @@ async fn the_seeds_practical_example_end_to_end() {
     assert_eq!((status, committed), (StatusCode::OK, json!({"amount": 13})));
     assert_eq!(sim.balance(1176).await, 13);
 }
+
+#[tokio::test]
+async fn payment_ids_go_on_counting_across_a_reset() {
+    let sim = Server::start().await;
+    let path = "/api/v3/rechargeProviders/external/payments";
+    let body = json!({"userId": JNOVAK, "params": {"amount": 10}});
+    let token = sim.token("credit").await;
+    let first = sim.post_json(path, Some(&token), body.clone()).await.1;
+    sim.control("/reset", json!({})).await;
+    let token = sim.token("credit").await;
+    let second = sim.post_json(path, Some(&token), body).await.1;
+    let number = |payment: &Value| payment["id"].as_str().unwrap().parse::<u64>().unwrap();
+    assert_eq!(number(&second), number(&first) + 1, "{first} then {second}");
+}
