@@ -56,6 +56,52 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A GET through the stand-in with `cookie` (if any) and the headers a page might forge; the
+/// answer as JSON.
+async fn get_json(
+    http: &reqwest::Client,
+    url: String,
+    cookie: Option<&str>,
+    forged: &[(&str, &str)],
+) -> Value {
+    let mut request = http.get(url);
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    for (name, value) in forged {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// The sign-in page's text, as whoever `cookie` signs in sees it.
+async fn sign_in_page(http: &reqwest::Client, url: &str, cookie: Option<&str>) -> String {
+    let mut request = http.get(format!("{url}/demo/sign-in"));
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    request.send().await.unwrap().text().await.unwrap()
+}
+
+/// Posts the sign-in form.
+async fn sign_in(http: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    http.post(format!("{url}/demo/sign-in"))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The whole `Set-Cookie` of an answer.
+fn set_cookie(answer: &reqwest::Response) -> String {
+    answer.headers()["set-cookie"].to_str().unwrap().to_owned()
+}
+
+/// The cookie as the browser sends it back: the `name=value` of a `Set-Cookie`.
+fn sent_back(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn signed_in_requests_carry_the_user_from_the_cookie_and_nothing_else() {
     let (running, url) = start(&echo_upstream().await).await;
@@ -105,53 +151,30 @@ async fn signed_in_requests_carry_the_user_from_the_cookie_and_nothing_else() {
     assert!(page.contains("value=\"jnovak\""));
 
     // Signing in sets an HttpOnly, SameSite=Strict cookie and leads to the portal.
-    let signed = http
-        .post(format!("{url}/demo/sign-in"))
-        .form(&[("username", "jnovak")])
-        .send()
-        .await
-        .unwrap();
+    let signed = sign_in(&http, &url, &[("username", "jnovak")]).await;
     assert_eq!(signed.status(), StatusCode::SEE_OTHER);
     assert_eq!(signed.headers()["location"], sso::PORTAL_PATH);
-    let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = set_cookie(&signed);
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let cookie = sent_back(&cookie);
 
-    let seen: Value = http
-        .get(format!("{url}/myq-api/v3/rechargeProviders"))
-        .header("Cookie", &cookie)
-        .header("X-Auth-Request-User", "helpdesk")
-        .header("X-Auth-Request-Groups", "print-desk")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let forged = [
+        ("X-Auth-Request-User", "helpdesk"),
+        ("X-Auth-Request-Groups", "print-desk"),
+    ];
+    let providers = format!("{url}/myq-api/v3/rechargeProviders");
+    let seen = get_json(&http, providers, Some(&cookie), &forged).await;
     assert_eq!(seen["user"], "jnovak");
     assert_eq!(seen["groups"], Value::Null);
 
-    let who: Value = http
-        .get(format!("{url}/demo/whoami"))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let who = get_json(&http, format!("{url}/demo/whoami"), Some(&cookie), &[]).await;
     assert_eq!(who, json!({"username": "jnovak", "groups": []}));
 
     // A username that is not plain text, or a form from another site, is refused.
-    let odd = http
-        .post(format!("{url}/demo/sign-in"))
-        .form(&[("username", "<script>")])
-        .send()
-        .await
-        .unwrap();
+    let odd = sign_in(&http, &url, &[("username", "<script>")]).await;
     assert_eq!(odd.status(), StatusCode::BAD_REQUEST);
     let cross = http
         .post(format!("{url}/demo/sign-in"))
@@ -185,111 +208,65 @@ async fn groups_from_the_form_go_with_the_user_and_the_browsers_own_are_dropped(
     let http = client();
 
     // The form offers the groups field, empty.
-    let page = http
-        .get(format!("{url}/demo/sign-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sign_in_page(&http, &url, None).await;
     assert!(page.contains("name=\"groups\" value=\"\""), "{page}");
 
     // Signing in with groups leads to the help desk page; the cookie holds the groups beside
     // the username.
-    let signed = http
-        .post(format!("{url}/demo/sign-in"))
-        .form(&[
-            ("username", "helpdesk"),
-            ("groups", " print-desk, print-admins "),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let form = [
+        ("username", "helpdesk"),
+        ("groups", " print-desk, print-admins "),
+    ];
+    let signed = sign_in(&http, &url, &form).await;
     assert_eq!(signed.status(), StatusCode::SEE_OTHER);
     assert_eq!(signed.headers()["location"], sso::DESK_PATH);
-    let cookie = signed.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = set_cookie(&signed);
     assert!(
         cookie.starts_with("demo-sso-user=helpdesk:print-desk:print-admins;")
             && cookie.contains("HttpOnly")
             && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let cookie = sent_back(&cookie);
 
     // Passed on as X-Auth-Request-Groups, whatever the browser sent instead.
-    let seen: Value = http
-        .get(format!("{url}/myq-api/v3/users/find?username=jnovak"))
-        .header("Cookie", &cookie)
-        .header("X-Auth-Request-User", "jnovak")
-        .header("X-Auth-Request-Groups", "print-admins-forged")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let find = format!("{url}/myq-api/v3/users/find?username=jnovak");
+    let forged = [
+        ("X-Auth-Request-User", "jnovak"),
+        ("X-Auth-Request-Groups", "print-admins-forged"),
+    ];
+    let seen = get_json(&http, find.clone(), Some(&cookie), &forged).await;
     assert_eq!(seen["user"], "helpdesk");
     assert_eq!(seen["groups"], "print-desk,print-admins");
 
-    let who: Value = http
-        .get(format!("{url}/demo/whoami"))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let who = get_json(&http, format!("{url}/demo/whoami"), Some(&cookie), &[]).await;
     assert_eq!(
         who,
         json!({"username": "helpdesk", "groups": ["print-desk", "print-admins"]})
     );
-    let page = http
-        .get(format!("{url}/demo/sign-in"))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sign_in_page(&http, &url, Some(&cookie)).await;
     assert!(
         page.contains("Signed in as <strong>helpdesk</strong> (groups: print-desk, print-admins)"),
         "{page}"
     );
 
     // A student: no groups, no groups header, even when the browser sends one.
-    let student = http
-        .post(format!("{url}/demo/sign-in"))
-        .form(&[("username", "jnovak"), ("groups", "")])
-        .send()
-        .await
-        .unwrap();
+    let student = sign_in(&http, &url, &[("username", "jnovak"), ("groups", "")]).await;
     assert_eq!(student.headers()["location"], sso::PORTAL_PATH);
-    let cookie = student.headers()["set-cookie"].to_str().unwrap().to_owned();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let cookie = sent_back(&set_cookie(&student));
     assert_eq!(cookie, "demo-sso-user=jnovak");
-    let seen: Value = http
-        .get(format!("{url}/myq-api/v3/users/find?username=jnovak"))
-        .header("Cookie", &cookie)
-        .header("X-Auth-Request-Groups", "print-desk")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let forged = [("X-Auth-Request-Groups", "print-desk")];
+    let seen = get_json(&http, find, Some(&cookie), &forged).await;
     assert_eq!(seen["user"], "jnovak");
     assert_eq!(seen["groups"], Value::Null);
 
     // A group that is not a plain name is refused, and nobody is signed in.
-    let odd = http
-        .post(format!("{url}/demo/sign-in"))
-        .form(&[("username", "helpdesk"), ("groups", "print-desk;admin")])
-        .send()
-        .await
-        .unwrap();
+    let odd = sign_in(
+        &http,
+        &url,
+        &[("username", "helpdesk"), ("groups", "print-desk;admin")],
+    )
+    .await;
     assert_eq!(odd.status(), StatusCode::BAD_REQUEST);
     assert!(odd.headers().get("set-cookie").is_none());
     running.stop().await;
