@@ -20,8 +20,34 @@ use crate::session::SessionKeys;
 use crate::settle::Settlement;
 use crate::upstream::Upstream;
 
-/// Usernames whose MyQ X id is remembered; past this the memory starts over.
+/// Users a [`Remembered`] holds; past this the memory starts over.
 const REMEMBERED_USERS: usize = 10_000;
+
+/// A bounded memory of what MyQ X answered about users: lookups it need not repeat. Past
+/// [`REMEMBERED_USERS`] entries it starts over rather than grow.
+struct Remembered<K, V>(Mutex<HashMap<K, V>>);
+
+impl<K: std::hash::Hash + Eq, V: Clone> Remembered<K, V> {
+    fn new() -> Self {
+        Remembered(Mutex::new(HashMap::new()))
+    }
+
+    fn get(&self, key: &K) -> Option<V> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    fn remember(&self, entries: impl ExactSizeIterator<Item = (K, V)>) {
+        let mut memory = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if memory.len() + entries.len() > REMEMBERED_USERS {
+            memory.clear();
+        }
+        memory.extend(entries);
+    }
+}
 
 pub struct App {
     pub config: Config,
@@ -33,10 +59,11 @@ pub struct App {
     pub billing: Arc<dyn PaymentStep>,
     pub audit: Audit,
     limiter: DefaultKeyedRateLimiter<String>,
-    user_ids: Mutex<HashMap<String, UserId>>,
+    /// Students' MyQ X ids, by lower-case username.
+    user_ids: Remembered<String, UserId>,
     /// The usernames of users MyQ X answered to an operator's find, by id: an operator's
     /// payment records the username from here (MyQ X cannot look a user up by id).
-    found_usernames: Mutex<HashMap<UserId, String>>,
+    found_usernames: Remembered<UserId, String>,
 }
 
 impl App {
@@ -62,8 +89,8 @@ impl App {
             billing,
             audit,
             limiter,
-            user_ids: Mutex::new(HashMap::new()),
-            found_usernames: Mutex::new(HashMap::new()),
+            user_ids: Remembered::new(),
+            found_usernames: Remembered::new(),
         }
     }
 
@@ -77,13 +104,8 @@ impl App {
     /// The signed-in student's MyQ X id: the user whose username is theirs.
     pub async fn own_user_id(&self, identity: &Identity) -> Result<UserId, GatewayError> {
         let key = identity.username.to_lowercase();
-        if let Some(id) = self
-            .user_ids
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-        {
-            return Ok(*id);
+        if let Some(id) = self.user_ids.get(&key) {
+            return Ok(id);
         }
         let found = self
             .upstream
@@ -101,27 +123,15 @@ impl App {
                 ),
             })
         })?;
-        let mut ids = self.user_ids.lock().unwrap_or_else(|p| p.into_inner());
-        if ids.len() >= REMEMBERED_USERS {
-            ids.clear();
-        }
-        ids.insert(key, user.id);
+        self.user_ids.remember(std::iter::once((key, user.id)));
         Ok(user.id)
     }
 
     /// Remembers the users MyQ X found for an operator, so the payment the operator then
     /// makes for one of them records the user's username.
     pub fn found_for_desk(&self, users: &[myq_api::User]) {
-        let mut found = self
-            .found_usernames
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if found.len() + users.len() > REMEMBERED_USERS {
-            found.clear();
-        }
-        for user in users {
-            found.insert(user.id, user.username.clone());
-        }
+        self.found_usernames
+            .remember(users.iter().map(|u| (u.id, u.username.clone())));
     }
 
     /// The username a payment records: the student's own; for an operator's payment, the
@@ -132,10 +142,7 @@ impl App {
             Role::Student => identity.username.clone(),
             Role::Operator => self
                 .found_usernames
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
                 .get(&user)
-                .cloned()
                 .unwrap_or_else(|| desk::unknown_username(user)),
         }
     }

@@ -444,10 +444,9 @@ async fn commit_payment(
         &payment_id,
         outcome,
     ));
-    match settled {
-        Settled::Credited(amount) => Ok(Json(Committed { amount })),
-        other => Err(other.refusal()),
-    }
+    Ok(Json(Committed {
+        amount: settled.answer()?,
+    }))
 }
 
 /// The shift's parameters: `since` (RFC 3339 or a date; today by default) and `operator`

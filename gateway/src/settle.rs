@@ -38,13 +38,11 @@ pub enum Pending {
 }
 
 impl Settled {
-    /// A settlement that did not credit, as the answer to the commit that asked for it: in
+    /// The answer to the commit that asked for it: the credit added, or why there is none, in
     /// words a student can act on.
-    pub fn refusal(&self) -> GatewayError {
-        match self {
-            Settled::Credited(amount) => {
-                GatewayError::internal(format!("a credit of {amount} is no refusal"))
-            }
+    pub fn answer(self) -> Result<Money, GatewayError> {
+        Err(match self {
+            Settled::Credited(amount) => return Ok(amount),
             Settled::Declined(reason) => GatewayError::new(
                 axum::http::StatusCode::PAYMENT_REQUIRED,
                 format!("The payment was declined: {reason}. Nothing was charged or credited."),
@@ -60,7 +58,7 @@ impl Settled {
                 "The payment was charged but MyQ X could not credit it: the help desk will put it \
                  right.",
             ),
-        }
+        })
     }
 }
 
