@@ -63,6 +63,25 @@ async fn charged(ledger: &Ledger, id: &str) {
     ledger.charged(id, &format!("charge-{id}")).await.unwrap();
 }
 
+/// A payment created and taken through the steps that lead to `state`.
+async fn in_state(ledger: &Ledger, id: &str, user_id: i64, cents: i64, state: RecordState) {
+    created(ledger, id, user_id, cents).await;
+    match state {
+        RecordState::Created => {}
+        RecordState::Charging => assert!(ledger.begin_charge(id).await.unwrap(), "{id}"),
+        RecordState::Charged => charged(ledger, id).await,
+        RecordState::Credited => {
+            charged(ledger, id).await;
+            ledger.credited(id).await.unwrap();
+        }
+        RecordState::Declined => {
+            assert!(ledger.begin_charge(id).await.unwrap(), "{id}");
+            ledger.declined(id, "no funds").await.unwrap();
+        }
+        RecordState::RolledBack => ledger.rolled_back(id, "Canceled by user").await.unwrap(),
+    }
+}
+
 async fn duplicate_intent_answers_the_first(url: &str) {
     let (ledger, clock) = with_clock(url).await;
     let first = payment("34200", "00abcdef01234567", 34173, 1300);
@@ -188,24 +207,14 @@ async fn spent_sums_what_is_paid_or_being_paid(url: &str) {
     created(&ledger, "early", 7, 10000).await;
     charged(&ledger, "early").await;
     clock.set(NOON);
-    created(&ledger, "credited", 7, 2000).await;
-    charged(&ledger, "credited").await;
-    ledger.credited("credited").await.unwrap();
-    created(&ledger, "charging", 7, 300).await;
-    assert!(ledger.begin_charge("charging").await.unwrap());
-    created(&ledger, "charged", 7, 40).await;
-    charged(&ledger, "charged").await;
-    created(&ledger, "created", 7, 5).await;
-    created(&ledger, "declined", 7, 700).await;
-    assert!(ledger.begin_charge("declined").await.unwrap());
-    ledger.declined("declined", "no funds").await.unwrap();
-    created(&ledger, "rolled-back", 7, 900).await;
-    ledger
-        .rolled_back("rolled-back", "Canceled by user")
-        .await
-        .unwrap();
-    created(&ledger, "someone else", 8, 50000).await;
-    charged(&ledger, "someone else").await;
+    use RecordState::*;
+    in_state(&ledger, "credited", 7, 2000, Credited).await;
+    in_state(&ledger, "charging", 7, 300, Charging).await;
+    in_state(&ledger, "charged", 7, 40, Charged).await;
+    in_state(&ledger, "created", 7, 5, Created).await;
+    in_state(&ledger, "declined", 7, 700, Declined).await;
+    in_state(&ledger, "rolled-back", 7, 900, RolledBack).await;
+    in_state(&ledger, "someone else", 8, 50000, Charged).await;
 
     assert_eq!(ledger.spent(7, NOON - HOUR).await.unwrap(), Money(2340));
     assert_eq!(
@@ -218,25 +227,16 @@ async fn spent_sums_what_is_paid_or_being_paid(url: &str) {
 
 async fn unfinished_lists_the_reconcilers_work(url: &str) {
     let (ledger, clock) = with_clock(url).await;
+    use RecordState::*;
     clock.set(NOON - HOUR);
-    created(&ledger, "abandoned", 7, 100).await;
-    created(&ledger, "charging", 7, 100).await;
-    assert!(ledger.begin_charge("charging").await.unwrap());
-    created(&ledger, "done", 7, 100).await;
-    charged(&ledger, "done").await;
-    ledger.credited("done").await.unwrap();
+    in_state(&ledger, "abandoned", 7, 100, Created).await;
+    in_state(&ledger, "charging", 7, 100, Charging).await;
+    in_state(&ledger, "done", 7, 100, Credited).await;
     clock.set(NOON);
-    created(&ledger, "fresh", 7, 100).await;
-    created(&ledger, "charged", 7, 100).await;
-    charged(&ledger, "charged").await;
-    created(&ledger, "declined", 7, 100).await;
-    assert!(ledger.begin_charge("declined").await.unwrap());
-    ledger.declined("declined", "no").await.unwrap();
-    created(&ledger, "gone", 7, 100).await;
-    ledger
-        .rolled_back("gone", "Canceled by user")
-        .await
-        .unwrap();
+    in_state(&ledger, "fresh", 7, 100, Created).await;
+    in_state(&ledger, "charged", 7, 100, Charged).await;
+    in_state(&ledger, "declined", 7, 100, Declined).await;
+    in_state(&ledger, "gone", 7, 100, RolledBack).await;
 
     let ids = |records: Vec<myq_gateway::ledger::Record>| {
         records
