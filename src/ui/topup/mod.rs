@@ -23,8 +23,8 @@ pub const STYLE: &str = include_str!("style.css");
 pub(crate) struct Shared {
     widget: SendWrapper<Widget>,
     pub view: ReadSignal<View>,
-    /// The words of the language `locale` names.
-    texts: Memo<&'static Texts>,
+    /// The locale's tag; its words are looked up from it (a lookup costs less than a memo of
+    /// its own: each memo type costs the bundle its code).
     locale: Memo<String>,
     currency: Memo<Option<String>>,
 }
@@ -35,15 +35,16 @@ impl Shared {
         expect_context::<Shared>()
     }
 
+    /// The words of the language `locale` names.
     pub fn texts(&self) -> &'static Texts {
-        self.texts.get()
+        self.locale.with(|tag| Texts::of(tag))
     }
 
     /// The words as they are now, without subscribing. The starting and ready views are built
     /// anew on every (re)start, the only time the language and the configuration change, so
     /// what they show once needs no reactive update: each one costs the bundle code.
     pub fn texts_now(&self) -> &'static Texts {
-        self.texts.get_untracked()
+        self.locale.with_untracked(|tag| Texts::of(tag))
     }
 
     pub fn money(&self, amount: Money) -> String {
@@ -117,7 +118,6 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
     let shared = Shared {
         widget: SendWrapper::new(widget),
         view,
-        texts: Memo::new(move |_| Texts::of(&locale.get())),
         locale,
         currency: Memo::new(move |_| {
             view.with(|v| v.config.as_ref().and_then(|c| c.currency.clone()))
