@@ -26,7 +26,6 @@ pub(crate) struct Shared {
     /// The locale's tag; its words are looked up from it (a lookup costs less than a memo of
     /// its own: each memo type costs the bundle its code).
     locale: Memo<String>,
-    currency: Memo<Option<String>>,
 }
 
 impl Shared {
@@ -47,8 +46,14 @@ impl Shared {
         self.locale.with_untracked(|tag| Texts::of(tag))
     }
 
+    /// `amount` in the locale's format, with the configured currency. The currency is read
+    /// without subscribing: it changes only with the configuration, which restarts the widget and
+    /// builds its parts anew (a memo of it would cost the bundle its code).
     pub fn money(&self, amount: Money) -> String {
-        MoneyFormat::new(&self.locale.get(), self.currency.get().as_deref()).format(amount)
+        let currency = self
+            .view
+            .with_untracked(|v| v.config.as_ref().and_then(|c| c.currency.clone()));
+        MoneyFormat::new(&self.locale.get(), currency.as_deref()).format(amount)
     }
 
     /// `Intl.PluralRules`' category for `count` in the widget's locale.
@@ -119,9 +124,6 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
         widget: SendWrapper::new(widget),
         view,
         locale,
-        currency: Memo::new(move |_| {
-            view.with(|v| v.config.as_ref().and_then(|c| c.currency.clone()))
-        }),
     };
     provide_context(shared.clone());
     // Which part shows; a memo, so the part is built anew only when the phase changes.
