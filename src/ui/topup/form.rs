@@ -141,7 +141,9 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
     let next = shared.clone();
 
     view! {
-        <Show when=move || !open.get() && !desk>
+        // A closure, not `<Show>`: Show keeps a memo of its condition, a type that costs the
+        // bundle its code, and `open` changes only to flip it.
+        {move || (!open.get() && !desk).then(|| view! {
             <button
                 class="myq-topup__button"
                 part="button"
@@ -151,7 +153,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
             >
                 {texts.top_up_credit}
             </button>
-        </Show>
+        })}
         <form class="myq-topup__form" part="form" hidden=move || !open.get() on:submit=submit novalidate>
             <div class="myq-topup__presets" role="group" aria-label=texts.presets>
                 {presets}
