@@ -34,28 +34,20 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
         Memo::new(move |_| rules.parse(&text.get()))
     };
 
+    let focus_input =
+        move || focus_next_frame(Box::new(move || input.try_get_untracked()?.map(Into::into)));
     let show_form = move |_| {
         open.set(true);
-        request_animation_frame(move || {
-            if let Some(input) = input.get() {
-                let _ = input.focus();
-            }
-        });
+        focus_input();
     };
     if desk {
-        request_animation_frame(move || {
-            if let Some(input) = input.try_get_untracked().flatten() {
-                let _ = input.focus();
-            }
-        });
+        focus_input();
     }
     let hide_form = move |_| {
         open.set(false);
-        request_animation_frame(move || {
-            if let Some(button) = opener.get() {
-                let _ = button.focus();
-            }
-        });
+        focus_next_frame(Box::new(move || {
+            opener.try_get_untracked()?.map(Into::into)
+        }));
     };
     let submit = {
         let shared = shared.clone();
@@ -212,4 +204,14 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// Focuses what `target` finds once the next frame is drawn (the element is not there before).
+/// One closure type for every such focus: each costs the bundle its own glue.
+fn focus_next_frame(target: Box<dyn Fn() -> Option<web_sys::HtmlElement>>) {
+    request_animation_frame(move || {
+        if let Some(element) = target() {
+            let _ = element.focus();
+        }
+    });
 }
