@@ -102,6 +102,7 @@ impl Shared {
 }
 
 /// What a click asks of the widget.
+#[derive(Clone)]
 pub(crate) enum Action {
     TopUp(Money),
     /// Commit an unfinished payment, by id.
@@ -239,6 +240,12 @@ fn provider_label<'a>(providers: &'a [Provider], reference: &str) -> Option<&'a 
         .find(|text| !text.is_empty())
 }
 
+/// A click handler that asks `action` of the widget: one closure type for every such button
+/// (each type costs the bundle its own code).
+pub(crate) fn acting(shared: Shared, action: Action) -> impl Fn(leptos::ev::MouseEvent) + Clone {
+    move |_| shared.act(action.clone())
+}
+
 /// The last flow's result; problems are alerts, with a retry where it makes sense.
 pub(crate) fn notice(shared: Shared) -> impl IntoView {
     let notice = Memo::new(move |_| shared.view.with(|v| v.notice.clone()));
@@ -262,7 +269,7 @@ pub(crate) fn notice(shared: Shared) -> impl IntoView {
                         class="myq-topup__button myq-topup__button--secondary"
                         part="button"
                         type="button"
-                        on:click=move |_| shared.act(Action::TopUp(amount))
+                        on:click=acting(shared, Action::TopUp(amount))
                     >
                         {texts.try_again}
                     </button>
