@@ -7,7 +7,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{Action, Shared};
+use super::{Action, Shared, aria_flag};
 
 #[component]
 pub(super) fn AmountForm(desk: bool) -> impl IntoView {
@@ -82,7 +82,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
             )
         }
     };
-    let invalid = move || (touched.get() && amount.with(Result::is_err)).to_string();
+    let invalid = aria_flag(move || touched.get() && amount.with(Result::is_err));
     let presets = amounts
         .into_iter()
         .map(|preset| {
@@ -94,7 +94,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                     class:myq-topup__preset--chosen=chosen
                     part="preset"
                     type="button"
-                    aria-pressed=move || chosen().to_string()
+                    aria-pressed=aria_flag(chosen)
                     on:click=move |_| {
                         text.set(texts.decimal(preset));
                         touched.set(true);
@@ -179,11 +179,8 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                     type="submit"
                     node_ref=confirm
                     disabled=move || amount.with(Result::is_err)
-                    aria-disabled={
-                        let busy = busy.clone();
-                        move || busy().to_string()
-                    }
-                    aria-busy=move || busy().to_string()
+                    aria-disabled=aria_flag(busy.clone())
+                    aria-busy=aria_flag(busy)
                 >
                     {confirm_label}
                 </button>

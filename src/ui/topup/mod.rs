@@ -4,6 +4,8 @@
 mod form;
 mod payments;
 
+use std::sync::Arc;
+
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -138,7 +140,7 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
     });
     let busy = {
         let shared = shared.clone();
-        move || (phase.get() == Part::Starting || shared.busy()).to_string()
+        aria_flag(move || phase.get() == Part::Starting || shared.busy())
     };
     let live = live_text(shared.clone());
     let part = move || match phase.get() {
@@ -238,6 +240,15 @@ fn provider_label<'a>(providers: &'a [Provider], reference: &str) -> Option<&'a 
         .into_iter()
         .map(|text| text.trim())
         .find(|text| !text.is_empty())
+}
+
+/// An ARIA true/false attribute from `value`: one closure type for all of them (each type costs
+/// the bundle its own render effect).
+pub(crate) fn aria_flag(
+    value: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl Fn() -> String + Clone + Send + Sync {
+    let value: Arc<dyn Fn() -> bool + Send + Sync> = Arc::new(value);
+    move || value().to_string()
 }
 
 /// A click handler that asks `action` of the widget: one closure type for every such button
