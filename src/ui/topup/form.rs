@@ -7,7 +7,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{Action, Shared, aria_flag};
+use super::{Action, Shared, aria_flag, clicking};
 
 #[component]
 pub(super) fn AmountForm(desk: bool) -> impl IntoView {
@@ -36,14 +36,14 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
 
     let focus_input =
         move || focus_next_frame(Box::new(move || input.try_get_untracked()?.map(Into::into)));
-    let show_form = move |_| {
+    let show_form = move || {
         open.set(true);
         focus_input();
     };
     if desk {
         focus_input();
     }
-    let hide_form = move |_| {
+    let hide_form = move || {
         open.set(false);
         focus_next_frame(Box::new(move || {
             opener.try_get_untracked()?.map(Into::into)
@@ -95,11 +95,11 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                     part="preset"
                     type="button"
                     aria-pressed=aria_flag(chosen)
-                    on:click=move |_| {
+                    on:click=clicking(move || {
                         text.set(texts.decimal(preset));
                         touched.set(true);
                         confirming.set(None);
-                    }
+                    })
                 >
                     {label}
                 </button>
@@ -141,7 +141,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                 part="button"
                 type="button"
                 node_ref=opener
-                on:click=show_form
+                on:click=clicking(show_form)
             >
                 {texts.top_up_credit}
             </button>
@@ -188,13 +188,13 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                     class="myq-topup__button myq-topup__button--secondary"
                     part="button"
                     type="button"
-                    on:click=move |event| {
+                    on:click=clicking(move || {
                         if desk {
                             next.widget().next_user();
                         } else {
-                            hide_form(event);
+                            hide_form();
                         }
-                    }
+                    })
                 >
                     {if desk { texts.next_user } else { texts.close }}
                 </button>

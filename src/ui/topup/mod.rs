@@ -187,7 +187,7 @@ fn start_failure(shared: Shared) -> impl IntoView {
             class="myq-topup__button myq-topup__button--secondary"
             part="button"
             type="button"
-            on:click=move |_| restart.widget.start()
+            on:click=clicking(move || restart.widget.start())
         >
             {texts.try_again}
         </button>
@@ -251,10 +251,18 @@ pub(crate) fn aria_flag(
     move || value().to_string()
 }
 
-/// A click handler that asks `action` of the widget: one closure type for every such button
-/// (each type costs the bundle its own code).
+/// A click handler that runs `then`: one handler type for every button (each type costs the
+/// bundle its own code).
+pub(crate) fn clicking(
+    then: impl Fn() + Send + Sync + 'static,
+) -> impl Fn(leptos::ev::MouseEvent) + Clone {
+    let then: Arc<dyn Fn() + Send + Sync> = Arc::new(then);
+    move |_| then()
+}
+
+/// A click handler that asks `action` of the widget, as [`clicking`].
 pub(crate) fn acting(shared: Shared, action: Action) -> impl Fn(leptos::ev::MouseEvent) + Clone {
-    move |_| shared.act(action.clone())
+    clicking(move || shared.act(action.clone()))
 }
 
 /// The last flow's result; problems are alerts, with a retry where it makes sense.
