@@ -247,7 +247,13 @@ fn provider_label<'a>(providers: &'a [Provider], reference: &str) -> Option<&'a 
 pub(crate) fn aria_flag(
     value: impl Fn() -> bool + Send + Sync + 'static,
 ) -> impl Fn() -> String + Clone + Send + Sync {
-    let value: Arc<dyn Fn() -> bool + Send + Sync> = Arc::new(value);
+    aria_flag_of(Arc::new(value))
+}
+
+/// [`aria_flag`]'s one closure type (a closure in a generic function would be one per caller).
+fn aria_flag_of(
+    value: Arc<dyn Fn() -> bool + Send + Sync>,
+) -> impl Fn() -> String + Clone + Send + Sync {
     move || value().to_string()
 }
 
@@ -256,7 +262,11 @@ pub(crate) fn aria_flag(
 pub(crate) fn clicking(
     then: impl Fn() + Send + Sync + 'static,
 ) -> impl Fn(leptos::ev::MouseEvent) + Clone {
-    let then: Arc<dyn Fn() + Send + Sync> = Arc::new(then);
+    clicking_of(Arc::new(then))
+}
+
+/// [`clicking`]'s one handler type (a closure in a generic function would be one per caller).
+fn clicking_of(then: Arc<dyn Fn() + Send + Sync>) -> impl Fn(leptos::ev::MouseEvent) + Clone {
     move |_| then()
 }
 
