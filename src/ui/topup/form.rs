@@ -7,7 +7,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{Action, Shared, aria_flag, clicking};
+use super::{Action, Shared, aria_flag, clicking, flag};
 
 #[component]
 pub(super) fn AmountForm(desk: bool) -> impl IntoView {
@@ -91,7 +91,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
             view! {
                 <button
                     class="myq-topup__preset"
-                    class:myq-topup__preset--chosen=chosen
+                    class:myq-topup__preset--chosen=flag(chosen)
                     part="preset"
                     type="button"
                     aria-pressed=aria_flag(chosen)
@@ -146,7 +146,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                 {texts.top_up_credit}
             </button>
         })}
-        <form class="myq-topup__form" part="form" hidden=move || !open.get() on:submit=submit novalidate>
+        <form class="myq-topup__form" part="form" hidden=flag(move || !open.get()) on:submit=submit novalidate>
             <div class="myq-topup__presets" role="group" aria-label=texts.presets>
                 {presets}
             </div>
@@ -174,11 +174,11 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
             <div class="myq-topup__actions">
                 <button
                     class="myq-topup__button"
-                    class:myq-topup__button--busy=busy.clone()
+                    class:myq-topup__button--busy=flag(busy.clone())
                     part="button confirm"
                     type="submit"
                     node_ref=confirm
-                    disabled=move || amount.with(Result::is_err)
+                    disabled=flag(move || amount.with(Result::is_err))
                     aria-disabled=aria_flag(busy.clone())
                     aria-busy=aria_flag(busy)
                 >

@@ -250,6 +250,19 @@ pub(crate) fn aria_flag(
     aria_flag_of(Arc::new(value))
 }
 
+/// A reactive true/false (a class, `hidden`, `disabled`): one closure type for all of them
+/// (each type costs the bundle its own render effect).
+pub(crate) fn flag(
+    value: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl Fn() -> bool + Clone + Send + Sync {
+    flag_of(Arc::new(value))
+}
+
+/// [`flag`]'s one closure type (a closure in a generic function would be one per caller).
+fn flag_of(value: Arc<dyn Fn() -> bool + Send + Sync>) -> impl Fn() -> bool + Clone + Send + Sync {
+    move || value()
+}
+
 /// [`aria_flag`]'s one closure type (a closure in a generic function would be one per caller).
 fn aria_flag_of(
     value: Arc<dyn Fn() -> bool + Send + Sync>,
