@@ -365,23 +365,17 @@ pub fn shift_since(
     }
 }
 
-/// The longest reason a flag keeps, in characters.
-pub const FLAG_REASON_MAX: usize = 255;
-
-/// A flag's reason, trimmed: 1 to [`FLAG_REASON_MAX`] characters, on one line.
+/// A flag's reason, trimmed: the rule of [`myq_api::desk::flag_reason`], which the widget
+/// checks too, in the gateway's words.
 pub fn flag_reason(text: &str) -> Result<&str, Refusal> {
-    let reason = text.trim();
-    if reason.is_empty() {
-        Err(Refusal::BadReason("Say why the credit is a mistake"))
-    } else if reason.chars().count() > FLAG_REASON_MAX {
-        Err(Refusal::BadReason(
-            "A flag's reason is at most 255 characters",
-        ))
-    } else if reason.chars().any(char::is_control) {
-        Err(Refusal::BadReason("A flag's reason is one line of text"))
-    } else {
-        Ok(reason)
-    }
+    use myq_api::desk::FlagReasonError;
+    myq_api::desk::flag_reason(text).map_err(|error| {
+        Refusal::BadReason(match error {
+            FlagReasonError::Empty => "Say why the credit is a mistake",
+            FlagReasonError::TooLong => "A flag's reason is at most 255 characters",
+            FlagReasonError::NotOneLine => "A flag's reason is one line of text",
+        })
+    })
 }
 
 /// An operator flags a credit given at the help desk: their own, or any operator's when an
