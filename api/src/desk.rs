@@ -1,7 +1,6 @@
 //! The help desk's shift and its flags: calls of myq-gateway, not of MyQ X (MyQ X keeps no
 //! record of who took the cash), described in README.md under "The operator desk". The gateway
-//! writes these types
-//! and the widget reads them, so each derives both ways.
+//! writes these types and the widget reads them, so each derives both ways.
 
 use serde::{Deserialize, Serialize};
 
