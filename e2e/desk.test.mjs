@@ -192,6 +192,119 @@ describe("the help desk through the gateway", () => {
     await context.close();
   });
 
+  test("the shift: its count and total are what MyQ X completed for the operator; a flag; the CSV; in Czech", async () => {
+    const { page, context, problems } = await watchedPage({ bypassCSP: true, acceptDownloads: true });
+    // An operator of this test alone, so the shift holds only what it credits.
+    const operator = `cashier${Date.now() % 100000}`;
+    await signIn(page, operator, "print-desk", DESK_PAGE);
+    const desk = page.locator("myq-topup");
+    await untilFocused(page, "myq-topup-find");
+    const start = await books();
+
+    // Two credits by keyboard: a card scan, then a username.
+    for (const [find, amount] of [[JNOVAK_CARD, "40"], ["mdvorak", "25.50"]]) {
+      await page.keyboard.type(find);
+      await page.keyboard.press("Enter");
+      await untilFocused(page, "myq-topup-amount");
+      await page.keyboard.type(amount);
+      await page.keyboard.press("Enter");
+      await desk.getByRole("button", { name: /^Confirm:/ }).waitFor();
+      await page.keyboard.press("Enter");
+      await desk.locator(".myq-topup__receipt").waitFor();
+      await untilFocused(page, "myq-topup-find");
+    }
+    const completed = (await books()).payments
+      .slice(start.payments.length)
+      .filter((payment) => payment.state === "completed");
+    assert.equal(completed.length, 2);
+    const completedTotal = completed.reduce((sum, payment) => sum + payment.amount, 0);
+
+    // The shift: what MyQ X completed for this operator, line by line, counted and summed.
+    await desk.getByRole("button", { name: "Shift", exact: true }).click();
+    const summary = desk.locator(".myq-topup__shift-summary");
+    await summary.waitFor();
+    assert.equal(
+      (await summary.innerText()).replace(/\s/g, " "),
+      `${completed.length} credits · Total: CZK ${completedTotal.toFixed(2)} · Flagged as a mistake: 0`,
+    );
+    const rows = desk.locator(".myq-topup__shift-lines tbody tr");
+    assert.equal(await rows.count(), completed.length);
+    const lines = [];
+    for (let i = 0; i < completed.length; i += 1) {
+      const cells = await rows.nth(i).locator("td").allInnerTexts();
+      lines.push([cells[1], cells[2], cells[3].replace(/\s/g, " ")]);
+    }
+    const usernames = { [JNOVAK]: "jnovak", 34175: "mdvorak" };
+    assert.deepEqual(
+      lines.sort(),
+      completed
+        .map((payment) => [String(payment.id), usernames[payment.userId] ?? String(payment.userId), `CZK ${payment.amount.toFixed(2)}`])
+        .sort(),
+    );
+    await shot(page, "shift");
+    await noViolations(page, "shift");
+
+    // A flag needs a reason: an empty one is refused in the widget, and nothing is sent.
+    const flagRequests = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/desk/credits/")) flagRequests.push(request.url());
+    });
+    const wrong = rows.filter({ hasText: "mdvorak" });
+    await wrong.getByRole("button", { name: "Flag as a mistake" }).click();
+    await wrong.getByRole("button", { name: "Flag", exact: true }).click();
+    const problem = desk.locator(".myq-topup__problem[role=alert]");
+    await problem.waitFor();
+    assert.equal(await problem.innerText(), "Say why the credit is a mistake.");
+    assert.deepEqual(flagRequests, []);
+    await noViolations(page, "flag form");
+
+    await wrong.getByLabel("Why is this credit a mistake?").fill("typed 25.50 for 2.55");
+    await wrong.getByLabel("Why is this credit a mistake?").press("Enter");
+    await wrong.getByText(`typed 25.50 for 2.55 (${operator})`).waitFor();
+    assert.equal(flagRequests.length, 1);
+    assert.match(await summary.innerText(), /Flagged as a mistake: 1$/);
+    assert.equal(await problem.count(), 0, "the refused reason's message is gone");
+    await shot(page, "flagged");
+
+    // The money did not move: a flag is for an administrator to correct in MyQ X.
+    assert.equal((await books()).credit, start.credit + 40);
+
+    // "Download CSV": the gateway's file, with the flag, under a name with the day.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      desk.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^shift-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync(await download.path(), "utf8").split("\r\n").filter(Boolean);
+    assert.equal(csv[0], "credited at,payment,user id,username,amount,operator,flag reason,flagged by,flagged at");
+    assert.equal(csv.length, 1 + completed.length);
+    const flaggedRow = csv.find((row) => row.includes("mdvorak"));
+    assert.match(flaggedRow, new RegExp(`,25\\.50,${operator},typed 25\\.50 for 2\\.55,${operator},`));
+
+    // Shown again from the gateway: the flag is kept.
+    await desk.getByRole("button", { name: "Show", exact: true }).click();
+    await wrong.getByText(`typed 25.50 for 2.55 (${operator})`).waitFor();
+
+    // Back to finding users, the field focused for the next scan.
+    await desk.getByRole("button", { name: "Back to finding users" }).click();
+    await untilFocused(page, "myq-topup-find");
+
+    // In Czech, the shift shows no English.
+    await desk.evaluate((element) => element.setAttribute("locale", "cs"));
+    await desk.getByRole("button", { name: "Směna", exact: true }).click();
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /^2 dobití · Celkem: 65,50\sKč · Označeno jako chyba: 1$/);
+    const czech = await desk.locator(".myq-topup__shift").innerText();
+    for (const english of ["Shift", "Since", "Show", "credits", "Total", "Flagged", "Time", "Download", "Back", "Flag as", "Amount", "User"]) {
+      assert.ok(!czech.includes(english), `"${english}" in the Czech shift: ${czech}`);
+    }
+    await shot(page, "shift-cs");
+    await noViolations(page, "Czech shift");
+
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test("a student opening the desk: the gateway refuses the find, the widget says so, nothing is created", async () => {
     const { page, context, problems } = await watchedPage();
     await signIn(page, "jnovak", "", "/myq-topup/portal.html");

@@ -80,6 +80,23 @@ pub enum FlagReasonError {
     NotOneLine,
 }
 
+impl FlagReasonError {
+    /// In English, for the gateway's refusal and the widget's `myq-topup-error` detail.
+    pub fn message(self) -> &'static str {
+        match self {
+            FlagReasonError::Empty => "Say why the credit is a mistake",
+            FlagReasonError::TooLong => "A flag's reason is at most 255 characters",
+            FlagReasonError::NotOneLine => "A flag's reason is one line of text",
+        }
+    }
+}
+
+impl std::fmt::Display for FlagReasonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
 /// A flag's reason, trimmed: 1 to [`FLAG_REASON_MAX_CHARS`] characters on one line. The
 /// widget checks it before asking, the gateway again when asked.
 pub fn flag_reason(text: &str) -> Result<&str, FlagReasonError> {

@@ -366,16 +366,9 @@ pub fn shift_since(
 }
 
 /// A flag's reason, trimmed: the rule of [`myq_api::desk::flag_reason`], which the widget
-/// checks too, in the gateway's words.
+/// checks too.
 pub fn flag_reason(text: &str) -> Result<&str, Refusal> {
-    use myq_api::desk::FlagReasonError;
-    myq_api::desk::flag_reason(text).map_err(|error| {
-        Refusal::BadReason(match error {
-            FlagReasonError::Empty => "Say why the credit is a mistake",
-            FlagReasonError::TooLong => "A flag's reason is at most 255 characters",
-            FlagReasonError::NotOneLine => "A flag's reason is one line of text",
-        })
-    })
+    myq_api::desk::flag_reason(text).map_err(|error| Refusal::BadReason(error.message()))
 }
 
 /// An operator flags a credit given at the help desk: their own, or any operator's when an

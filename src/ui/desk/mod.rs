@@ -2,15 +2,18 @@
 //! one, then the amount form credits cash; a receipt after each credit.
 
 mod receipt;
+mod shift;
 
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::format::today;
 use super::topup::{Action, Shared, notice};
 use crate::host::{FindBy, User};
 
 pub(crate) use receipt::receipt;
+pub(crate) use shift::shift_view;
 
 /// The find form, what it found, and the last credit's result and receipt.
 pub(crate) fn find_view(shared: Shared) -> impl IntoView {
@@ -38,6 +41,7 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
             shared.act(Action::Find(text.get_untracked(), by.get_untracked()));
         }
     };
+    let shift = shared.clone();
     let finding = {
         let shared = shared.clone();
         move || shared.view.with(|v| v.finding).to_string()
@@ -90,6 +94,14 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
         {found(shared.clone())}
         {notice(shared.clone())}
         {receipt(&shared)}
+        <button
+            class="myq-topup__button myq-topup__button--secondary myq-topup__shift-open"
+            part="button"
+            type="button"
+            on:click=move |_| shift.act(Action::ShowShift(today()))
+        >
+            {texts.shift}
+        </button>
     }
 }
 
