@@ -2,7 +2,9 @@
 // myq-gateway → the simulator's MyQ X API. An operator (signed in with the group print-desk, the
 // gateway's operator_group) scans a student's card, types an amount and confirms, all by
 // keyboard; the simulator credits once, the gateway charges nothing (cash at the desk), and in
-// print only the receipt shows. A student opening the same page is refused by the gateway.
+// print only the receipt shows. The shift view lists what the operator credited, as MyQ X
+// completed it, takes a flag on a mistake and downloads the CSV. A student opening the same page
+// is refused by the gateway.
 //
 // Run by `cargo xtask test` with MYQ_SIM_URL and MYQ_PORTAL_URL set. It resets the simulator
 // first (the browser tests before it leave payments and faults behind); payment ids go on
@@ -102,8 +104,8 @@ async function noViolations(page, view) {
   assert.deepEqual(found, [], `${view}: ${found.join("; ")}`);
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: new URL(`desk-${name}.png`, SHOTS).pathname });
+async function shot(page, name, fullPage = false) {
+  await page.screenshot({ path: new URL(`desk-${name}.png`, SHOTS).pathname, fullPage });
 }
 
 describe("the help desk through the gateway", () => {
@@ -241,7 +243,7 @@ describe("the help desk through the gateway", () => {
         .map((payment) => [String(payment.id), usernames[payment.userId] ?? String(payment.userId), `CZK ${payment.amount.toFixed(2)}`])
         .sort(),
     );
-    await shot(page, "shift");
+    await shot(page, "shift", true);
     await noViolations(page, "shift");
 
     // A flag needs a reason: an empty one is refused in the widget, and nothing is sent.
@@ -251,20 +253,23 @@ describe("the help desk through the gateway", () => {
     });
     const wrong = rows.filter({ hasText: "mdvorak" });
     await wrong.getByRole("button", { name: "Flag as a mistake" }).click();
-    await wrong.getByRole("button", { name: "Flag", exact: true }).click();
+    const reason = desk.getByLabel(/^Why is this credit a mistake\? \(Payment no\. \d+\)$/);
+    await untilFocused(page, "myq-topup-flag-reason");
+    await desk.getByRole("button", { name: "Flag", exact: true }).click();
     const problem = desk.locator(".myq-topup__problem[role=alert]");
     await problem.waitFor();
     assert.equal(await problem.innerText(), "Say why the credit is a mistake.");
     assert.deepEqual(flagRequests, []);
     await noViolations(page, "flag form");
+    await shot(page, "flag", true);
 
-    await wrong.getByLabel("Why is this credit a mistake?").fill("typed 25.50 for 2.55");
-    await wrong.getByLabel("Why is this credit a mistake?").press("Enter");
+    await reason.fill("typed 25.50 for 2.55");
+    await reason.press("Enter");
     await wrong.getByText(`typed 25.50 for 2.55 (${operator})`).waitFor();
     assert.equal(flagRequests.length, 1);
     assert.match(await summary.innerText(), /Flagged as a mistake: 1$/);
     assert.equal(await problem.count(), 0, "the refused reason's message is gone");
-    await shot(page, "flagged");
+    await shot(page, "flagged", true);
 
     // The money did not move: a flag is for an administrator to correct in MyQ X.
     assert.equal((await books()).credit, start.credit + 40);
@@ -298,7 +303,7 @@ describe("the help desk through the gateway", () => {
     for (const english of ["Shift", "Since", "Show", "credits", "Total", "Flagged", "Time", "Download", "Back", "Flag as", "Amount", "User"]) {
       assert.ok(!czech.includes(english), `"${english}" in the Czech shift: ${czech}`);
     }
-    await shot(page, "shift-cs");
+    await shot(page, "shift-cs", true);
     await noViolations(page, "Czech shift");
 
     assert.deepEqual(problems, []);

@@ -14,13 +14,15 @@ use crate::{Result, root};
 /// the bounded payment list: about +1,200).
 /// The help desk (`desk`: find, pick, cash credit, receipt, its words in four languages) ships in
 /// the same bundle: measured at +23,314 bytes (180,797 → 204,111 on this toolchain), and the
-/// budget moved by exactly that.
+/// budget moved by exactly that. Its shift view (count, total, each credit, Download CSV, a flag
+/// form; the gateway's shift in myq-api's wire types; 19 words in four languages) measured
+/// +21,312 more (204,333 → 225,645), and the budget moved by exactly that again.
 /// Sizes are deterministic for a given toolchain and lockfile; when a change shrinks the bundle,
 /// lower this so it never grows back unnoticed. The figure is for a toolchain without the
 /// `rust-src` component: with it, rustc writes local library paths into panic locations (about
 /// 0.8 KB raw, 0.15 KB gzip more), so compare sizes only between builds from clean on the same
 /// toolchain setup.
-pub const GZIP_BUDGET: u64 = 208_689;
+pub const GZIP_BUDGET: u64 = 230_001;
 
 /// One file of the bundle.
 pub struct FileSize {

@@ -3,6 +3,7 @@
 //! credit back, so an administrator corrects it there).
 
 use leptos::either::Either;
+use leptos::html;
 use leptos::prelude::*;
 
 use super::super::format::{rfc3339_date_time, today};
@@ -75,14 +76,16 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
     }
 }
 
-/// The summary and the credits of the shift the gateway last answered.
+/// The summary and the credits of the shift the gateway last answered, and the flag form of
+/// the credit being flagged. Built anew when either changes: rows hold no signals of their own.
 fn credits(shared: Shared) -> impl IntoView {
     let shift = Memo::new({
         let shared = shared.clone();
         move |_| shared.view.with(|v| v.shift.shift.clone())
     });
-    // The credit whose flag form is open.
+    // The credit whose flag form is open, and the reason typed.
     let flagging = RwSignal::new(None::<PaymentId>);
+    let reason = RwSignal::new(String::new());
     move || {
         let shift = shift.get()?;
         let texts = shared.texts();
@@ -94,14 +97,17 @@ fn credits(shared: Shared) -> impl IntoView {
             texts.flagged,
             shift.flagged
         );
-        let lines = if shift.lines.is_empty() {
-            view! { <p class="myq-topup__status">{texts.no_credits}</p> }.into_any()
-        } else {
-            let rows = shift
-                .lines
-                .into_iter()
-                .map(|line| row(&shared, line, flagging))
-                .collect_view();
+        // A flagged credit's form closes.
+        let open = flagging.get().filter(|id| {
+            let line = shift.lines.iter().find(|line| &line.payment_id == id);
+            line.is_some_and(|line| line.flag.is_none())
+        });
+        let rows = shift
+            .lines
+            .into_iter()
+            .map(|line| row(&shared, line, flagging, reason))
+            .collect_view();
+        let table = (shift.count > 0).then(|| {
             view! {
                 <table class="myq-topup__shift-lines" part="shift-lines">
                     <thead><tr>
@@ -114,11 +120,14 @@ fn credits(shared: Shared) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             }
-            .into_any()
-        };
+        });
+        let empty = (shift.count == 0)
+            .then(|| view! { <p class="myq-topup__status">{texts.no_credits}</p> });
         Some(view! {
             <p class="myq-topup__shift-summary" part="shift-summary" role="status">{summary}</p>
-            {lines}
+            {table}
+            {empty}
+            {open.map(|id| flag_form(&shared, id, flagging, reason))}
         })
     }
 }
@@ -128,14 +137,28 @@ fn row(
     shared: &Shared,
     line: ShiftLine,
     flagging: RwSignal<Option<PaymentId>>,
+    reason: RwSignal<String>,
 ) -> impl IntoView + use<> {
     let user = line
         .username
         .clone()
         .unwrap_or_else(|| line.user_id.to_string());
+    let id = line.payment_id.clone();
     let flag = match line.flag {
-        Some(flag) => format!("{} ({})", flag.reason, flag.by).into_any(),
-        None => flag_cell(shared.clone(), line.payment_id.clone(), flagging).into_any(),
+        Some(flag) => Either::Left(format!("{} ({})", flag.reason, flag.by)),
+        None => Either::Right(view! {
+            <button
+                class="myq-topup__button myq-topup__button--secondary"
+                part="button"
+                type="button"
+                on:click=move |_| {
+                    reason.set(String::new());
+                    flagging.set(Some(id.clone()));
+                }
+            >
+                {shared.texts().flag_mistake}
+            </button>
+        }),
     };
     view! {
         <tr>
@@ -148,50 +171,44 @@ fn row(
     }
 }
 
-/// "Flag as a mistake", or the open form that asks why.
-fn flag_cell(
-    shared: Shared,
+/// Why the credit `id` is a mistake: the reason, "Flag" and "Cancel"; focused when it opens.
+fn flag_form(
+    shared: &Shared,
     id: PaymentId,
     flagging: RwSignal<Option<PaymentId>>,
-) -> impl IntoView {
-    let texts = shared.texts_now();
-    let reason = RwSignal::new(String::new());
-    move || {
-        let id = id.clone();
-        if flagging.with(|f| f.as_ref() != Some(&id)) {
-            return Either::Left(view! {
-                <button
-                    class="myq-topup__button myq-topup__button--secondary"
-                    part="button"
-                    type="button"
-                    on:click=move |_| flagging.set(Some(id.clone()))
-                >
-                    {texts.flag_mistake}
-                </button>
-            });
+    reason: RwSignal<String>,
+) -> impl IntoView + use<> {
+    let texts = shared.texts();
+    let input = NodeRef::<html::Input>::new();
+    request_animation_frame(move || {
+        if let Some(input) = input.try_get_untracked().flatten() {
+            let _ = input.focus();
         }
+    });
+    let label = format!("{} ({} {id})", texts.flag_reason, texts.receipt_payment);
+    let submit = {
         let shared = shared.clone();
-        let submit = move |event: leptos::ev::SubmitEvent| {
+        move |event: leptos::ev::SubmitEvent| {
             event.prevent_default();
             shared.act(Action::FlagCredit(id.clone(), reason.get_untracked()));
-        };
-        Either::Right(view! {
-            <form class="myq-topup__flag" on:submit=submit novalidate>
-                <label class="myq-topup__label">
-                    {texts.flag_reason}
-                    <input
-                        class="myq-topup__input"
-                        part="input"
-                        type="text"
-                        maxlength="255"
-                        autocomplete="off"
-                        prop:value=move || reason.get()
-                        on:input=move |event| reason.set(event_target_value(&event))
-                    />
-                </label>
-                <button class="myq-topup__button" part="button" type="submit">
-                    {texts.flag}
-                </button>
+        }
+    };
+    view! {
+        <form class="myq-topup__flag" on:submit=submit novalidate>
+            <label class="myq-topup__label" for="myq-topup-flag-reason">{label}</label>
+            <input
+                id="myq-topup-flag-reason"
+                class="myq-topup__input"
+                part="input"
+                type="text"
+                maxlength="255"
+                autocomplete="off"
+                node_ref=input
+                prop:value=move || reason.get()
+                on:input=move |event| reason.set(event_target_value(&event))
+            />
+            <div class="myq-topup__actions">
+                <button class="myq-topup__button" part="button" type="submit">{texts.flag}</button>
                 <button
                     class="myq-topup__button myq-topup__button--secondary"
                     part="button"
@@ -200,7 +217,7 @@ fn flag_cell(
                 >
                     {texts.cancel}
                 </button>
-            </form>
-        })
+            </div>
+        </form>
     }
 }
