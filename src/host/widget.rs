@@ -18,9 +18,9 @@ use crate::api::{
     Provider, User,
 };
 use crate::topup::{
-    self, Account, AmountError, Busy, Claims, FOUND_PAGE, FindBy, FlagReasonError, Intent,
-    IntentKey, Outcome, Progress, Reason, Session, StartError, Who, amount_from_number,
-    flag_reason, parse_decimal,
+    self, AmountError, Busy, Claims, FOUND_PAGE, FindBy, FlagReasonError, Intent, IntentKey,
+    Outcome, Progress, Reason, Session, StartError, Started, Who, amount_from_number, flag_reason,
+    parse_decimal,
 };
 
 /// The widget's MyQ X client: the browser's fetch, tokens from the element.
@@ -196,7 +196,7 @@ pub struct Receipt {
 
 /// What [`Widget::connect`] reached.
 enum Connected {
-    Ready(Config, Account, Box<Session<WidgetClient>>),
+    Ready(Config, Started, Box<Session<WidgetClient>>),
     /// A desk with nobody picked yet.
     Find(Config),
 }

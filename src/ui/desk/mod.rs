@@ -134,7 +134,7 @@ fn found(shared: Shared) -> impl IntoView {
             .users
             .into_iter()
             .map(|user| {
-                let label = describe(&user);
+                let label = user_text(&user);
                 let shared = shared.clone();
                 view! {
                     <li><button
@@ -165,7 +165,7 @@ fn found(shared: Shared) -> impl IntoView {
 }
 
 /// "Jan Novák · jnovak · jnovak@example.edu", leaving out what MyQ X does not know.
-fn describe(user: &User) -> String {
+fn user_text(user: &User) -> String {
     [&user.fullname, &user.username, &user.email]
         .into_iter()
         .map(|part| part.trim())
@@ -179,7 +179,7 @@ pub(crate) fn student(shared: &Shared) -> Option<impl IntoView + use<>> {
     let user = shared.view.with_untracked(|v| v.student.clone())?;
     Some(view! {
         <p class="myq-topup__student" part="student">
-            {shared.texts_now().user} ": " <strong>{describe(&user)}</strong>
+            {shared.texts_now().user} ": " <strong>{user_text(&user)}</strong>
         </p>
     })
 }

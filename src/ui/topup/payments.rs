@@ -28,7 +28,7 @@ pub(super) fn Unfinished() -> impl IntoView {
                 let (finish_id, cancel_id) = (id.clone(), id);
                 view! {
                     <li class="myq-topup__unfinished-item">
-                        <span>{describe(&shared, &payment)}</span>
+                        <span>{payment_text(&shared, &payment)}</span>
                         <button
                             class="myq-topup__button"
                             part="button"
@@ -84,7 +84,7 @@ pub(super) fn Recent() -> impl IntoView {
                 };
                 view! {
                     <li class=format!("myq-topup__payment myq-topup__payment--{state}")>
-                        {describe(&shared, payment)} " · " {texts.state(&payment.state)}
+                        {payment_text(&shared, payment)} " · " {texts.state(&payment.state)}
                     </li>
                 }
             })
@@ -99,7 +99,7 @@ pub(super) fn Recent() -> impl IntoView {
 }
 
 /// "No. 5 · 15,00 Kč".
-fn describe(shared: &Shared, payment: &Payment) -> String {
+fn payment_text(shared: &Shared, payment: &Payment) -> String {
     let amount = shared.money(payment.amount);
     match &payment.payment_no {
         Some(number) => format!("{} {number} · {amount}", shared.texts().number),
