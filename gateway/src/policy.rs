@@ -221,7 +221,7 @@ impl AmountPolicy {
 
 /// `Err(what is left)` when `amount` on top of `spent` passes `cap`.
 fn within_cap(amount: Money, spent: Money, cap: Money) -> Result<(), Money> {
-    let left = Money((cap.0 - spent.0).max(0));
+    let left = (cap - spent).max(Money(0));
     if amount <= left { Ok(()) } else { Err(left) }
 }
 
