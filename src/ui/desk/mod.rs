@@ -8,6 +8,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::controls::{secondary_button, text_field};
 use super::format::today;
 use super::topup::{Action, Shared, notice};
 use crate::host::{FindBy, User};
@@ -60,17 +61,7 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
         <form class="myq-topup__find" part="find" role="search" on:submit=submit novalidate>
             <label class="myq-topup__label" for="myq-topup-find">{texts.find_label}</label>
             <div class="myq-topup__find-row">
-                <input
-                    id="myq-topup-find"
-                    class="myq-topup__input"
-                    part="input"
-                    type="text"
-                    autocomplete="off"
-                    spellcheck="false"
-                    node_ref=input
-                    prop:value=move || text.get()
-                    on:input=move |event| text.set(event_target_value(&event))
-                />
+                {text_field("myq-topup-find", text, input)}
                 <label class="myq-topup__find-by">
                     {texts.find_by} " "
                     <select
@@ -94,14 +85,9 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
         {found(shared.clone())}
         {notice(shared.clone())}
         {receipt(&shared)}
-        <button
-            class="myq-topup__button myq-topup__button--secondary myq-topup__shift-open"
-            part="button"
-            type="button"
-            on:click=move |_| shift.act(Action::ShowShift(today()))
-        >
-            {texts.shift}
-        </button>
+        {secondary_button("myq-topup__shift-open", texts.shift, move || {
+            shift.act(Action::ShowShift(today()))
+        })}
     }
 }
 

@@ -6,6 +6,7 @@ use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 
+use super::super::controls::{secondary_button, text_field};
 use super::super::format::{rfc3339_date_time, today};
 use super::super::topup::{Action, Shared, notice};
 use crate::host::{PaymentId, ShiftLine};
@@ -62,14 +63,7 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
                 >
                     {texts.download_csv}
                 </button>
-                <button
-                    class="myq-topup__button myq-topup__button--secondary"
-                    part="button"
-                    type="button"
-                    on:click=move |_| back.widget().close_shift()
-                >
-                    {texts.back_to_find}
-                </button>
+                {secondary_button("", texts.back_to_find, move || back.widget().close_shift())}
             </div>
         </section>
         {notice(shared)}
@@ -146,19 +140,10 @@ fn row(
     let id = line.payment_id.clone();
     let flag = match line.flag {
         Some(flag) => Either::Left(format!("{} ({})", flag.reason, flag.by)),
-        None => Either::Right(view! {
-            <button
-                class="myq-topup__button myq-topup__button--secondary"
-                part="button"
-                type="button"
-                on:click=move |_| {
-                    reason.set(String::new());
-                    flagging.set(Some(id.clone()));
-                }
-            >
-                {shared.texts().flag_mistake}
-            </button>
-        }),
+        None => Either::Right(secondary_button("", shared.texts().flag_mistake, move || {
+            reason.set(String::new());
+            flagging.set(Some(id.clone()));
+        })),
     };
     view! {
         <tr>
@@ -196,27 +181,10 @@ fn flag_form(
     view! {
         <form class="myq-topup__flag" on:submit=submit novalidate>
             <label class="myq-topup__label" for="myq-topup-flag-reason">{label}</label>
-            <input
-                id="myq-topup-flag-reason"
-                class="myq-topup__input"
-                part="input"
-                type="text"
-                maxlength="255"
-                autocomplete="off"
-                node_ref=input
-                prop:value=move || reason.get()
-                on:input=move |event| reason.set(event_target_value(&event))
-            />
+            {text_field("myq-topup-flag-reason", reason, input)}
             <div class="myq-topup__actions">
                 <button class="myq-topup__button" part="button" type="submit">{texts.flag}</button>
-                <button
-                    class="myq-topup__button myq-topup__button--secondary"
-                    part="button"
-                    type="button"
-                    on:click=move |_| flagging.set(None)
-                >
-                    {texts.cancel}
-                </button>
+                {secondary_button("", texts.cancel, move || flagging.set(None))}
             </div>
         </form>
     }
