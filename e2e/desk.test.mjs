@@ -14,12 +14,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { PORTAL, SIM, control, launchChromium } from "./support.mjs";
+import {
+  JNOVAK, PORTAL, SIM, axeViolations, control, launchChromium, watchProblems,
+} from "./support.mjs";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const SHOTS = new URL("../target/e2e/", import.meta.url);
-const JNOVAK = 34173;
 /** jnovak's card in the simulator: `04` and the user id in 8 hex digits (34173 = 0x857D). */
 const JNOVAK_CARD = "040000857D";
 const DESK_PAGE = "/myq-topup/desk.html";
@@ -54,16 +53,7 @@ async function books() {
 async function watchedPage(options = {}) {
   const context = await browser.newContext({ reducedMotion: "reduce", viewport: VIEWPORT, ...options });
   const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
+  const problems = await watchProblems(page);
   return { context, page, problems };
 }
 
@@ -90,17 +80,8 @@ async function untilFocused(page, id) {
   );
 }
 
-/** axe-core's violations on the page as it is (the context bypasses CSP to inject axe). */
-async function axe(page) {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ["violations"] });
-    return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-}
-
 async function noViolations(page, view) {
-  const found = await axe(page);
+  const found = await axeViolations(page);
   assert.deepEqual(found, [], `${view}: ${found.join("; ")}`);
 }
 
