@@ -94,6 +94,8 @@ describe("the help desk through the gateway", () => {
     // axe is injected past the CSP; the page under test keeps its own.
     const { page, context, problems } = await watchedPage({ bypassCSP: true });
     await signIn(page, "helpdesk", "print-desk", DESK_PAGE);
+    // The page asks who is signed in after it loads.
+    await page.locator("#who", { hasText: "Signed in as" }).waitFor();
     assert.equal(
       await page.locator("#who").innerText(),
       "Signed in as helpdesk (groups: print-desk) (sign out).",
@@ -296,6 +298,7 @@ describe("the help desk through the gateway", () => {
     await signIn(page, "jnovak", "", "/myq-topup/portal.html");
     const response = await page.goto(`${PORTAL}${DESK_PAGE}`);
     assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
+    await page.locator("#who", { hasText: "Signed in as" }).waitFor();
     assert.equal(await page.locator("#who").innerText(), "Signed in as jnovak (no groups) (sign out).");
     await untilFocused(page, "myq-topup-find");
     const start = await books();
