@@ -3,19 +3,21 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use super::topup::clicking;
+
 /// A secondary button (`myq-topup__button--secondary`; `modifier` adds a class of the view's)
 /// that calls `on_click`.
 pub(crate) fn secondary_button(
     modifier: &'static str,
     label: &'static str,
-    on_click: impl Fn() + 'static,
+    on_click: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <button
             class=format!("myq-topup__button myq-topup__button--secondary {modifier}")
             part="button"
             type="button"
-            on:click=move |_| on_click()
+            on:click=clicking(on_click)
         >
             {label}
         </button>

@@ -39,7 +39,20 @@ impl MountedWidget {
     #[wasm_bindgen(js_name = topUp)]
     pub fn top_up(&self, amount: JsValue) -> js_sys::Promise {
         let widget = self.widget.clone();
-        wasm_bindgen_futures::future_to_promise(async move { widget.top_up_for_page(amount).await })
+        // Settled from a task on Leptos' executor rather than by `future_to_promise`, whose
+        // task type of its own costs the bundle its code.
+        let mut settle = None;
+        let promise = js_sys::Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        if let Some((resolve, reject)) = settle {
+            leptos::task::spawn_local(async move {
+                let (settle, value) = match widget.top_up_for_page(amount).await {
+                    Ok(detail) => (resolve, detail),
+                    Err(detail) => (reject, detail),
+                };
+                let _ = settle.call1(&JsValue::UNDEFINED, &value);
+            });
+        }
+        promise
     }
 
     /// Removes the view from the shadow root.

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::sim::DEMO_BILLING_KEY;
-use crate::{Result, cargo, root, run, tools};
+use crate::{Result, cargo, cargo_target_dir, run, tools};
 
 /// The simulator's built-in API client (sim/src/data.rs).
 const SIM_CLIENT_ID: &str = "demo-client";
@@ -39,7 +39,7 @@ impl Gateway {
     pub fn start(launch: &Launch) -> Result<Gateway> {
         run(cargo().args(["build", "--locked", "--quiet", "-p", "myq-gateway"]))?;
         let config = write_config(launch)?;
-        let binary = root().join("target/debug/myq-gateway");
+        let binary = cargo_target_dir().join("debug/myq-gateway");
         let mut command = Command::new(&binary);
         command.arg("--config").arg(&config);
         if std::env::var_os("RUST_LOG").is_none() {

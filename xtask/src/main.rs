@@ -49,6 +49,12 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Where cargo puts what it builds: `CARGO_TARGET_DIR` when set (a second worktree building
+/// beside the first), else `target/`.
+fn cargo_target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
 /// Prints a progress line naming the stage.
 pub(crate) fn stage(name: &str) {
     println!("\n==> {name}");

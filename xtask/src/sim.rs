@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::{Result, cargo, root, run};
+use crate::{Result, cargo, cargo_target_dir, run};
 
 pub struct Launch {
     /// 0 picks a free port.
@@ -36,7 +36,7 @@ pub struct Sim {
 impl Sim {
     pub fn start(launch: &Launch) -> Result<Sim> {
         run(cargo().args(["build", "--locked", "--quiet", "-p", "myq-sim"]))?;
-        let binary = root().join("target/debug/myq-sim");
+        let binary = cargo_target_dir().join("debug/myq-sim");
         let mut command = Command::new(&binary);
         command
             .args([

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::controls::{secondary_button, text_field};
 use super::format::today;
-use super::topup::{Action, Shared, notice};
+use super::topup::{Action, Shared, aria_flag, clicking, focus_next_frame, notice};
 use crate::host::{FindBy, User};
 
 pub(crate) use receipt::receipt;
@@ -24,13 +24,9 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
     let chosen = shared.widget().find_by();
     let by = RwSignal::new(chosen);
     let input = NodeRef::<html::Input>::new();
-    // Keyboard first: the field is focused for the next scan.
-    request_animation_frame(move || {
-        // The view may be gone by then (a scan found someone at once).
-        if let Some(input) = input.try_get_untracked().flatten() {
-            let _ = input.focus();
-        }
-    });
+    // Keyboard first: the field is focused for the next scan (unless the view is gone by then:
+    // a scan found someone at once).
+    focus_next_frame(Box::new(move || input.try_get_untracked()?.map(Into::into)));
     let submit = {
         let shared = shared.clone();
         move |event: leptos::ev::SubmitEvent| {
@@ -45,7 +41,7 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
     let shift = shared.clone();
     let finding = {
         let shared = shared.clone();
-        move || shared.view.with(|v| v.finding).to_string()
+        aria_flag(move || shared.view.with(|v| v.finding))
     };
     let choices = FindBy::ALL
         .into_iter()
@@ -93,9 +89,10 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
 
 /// The users the last find answered, each a button that picks them; or that nobody matched.
 fn found(shared: Shared) -> impl IntoView {
-    let found = Memo::new(move |_| shared.view.with(|v| v.found.clone()));
     move || {
-        let found = found.get()?;
+        // Read from the view without a memo of its own (each memo type costs the bundle): in the
+        // find view the view changes only with a find, which replaces the list anyway.
+        let found = shared.view.with(|v| v.found.clone())?;
         let texts = shared.texts();
         if found.users.is_empty() {
             return Some(
@@ -105,15 +102,10 @@ fn found(shared: Shared) -> impl IntoView {
         }
         // Keyboard first: the first match takes the focus; Tab to the others, Enter picks.
         let list = NodeRef::<html::Ul>::new();
-        request_animation_frame(move || {
-            let first = list
-                .try_get_untracked()
-                .flatten()
-                .and_then(|list| list.query_selector("button").ok().flatten());
-            if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = button.focus();
-            }
-        });
+        focus_next_frame(Box::new(move || {
+            let first = list.try_get_untracked()??.query_selector("button").ok()??;
+            first.dyn_into().ok()
+        }));
         let heading = texts.found(found.users.len());
         let label = heading.clone();
         let items = found
@@ -127,7 +119,7 @@ fn found(shared: Shared) -> impl IntoView {
                         class="myq-topup__match"
                         part="match"
                         type="button"
-                        on:click=move |_| shared.widget().pick(user.clone())
+                        on:click=clicking(move || shared.widget().pick(user.clone()))
                     >
                         {label}
                     </button></li>

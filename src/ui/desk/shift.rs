@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::super::controls::{secondary_button, text_field};
 use super::super::format::{rfc3339_date_time, today};
-use super::super::topup::{Action, Shared, notice};
+use super::super::topup::{Action, Shared, aria_flag, focus_next_frame, notice};
 use crate::host::{PaymentId, ShiftLine};
 
 /// The shift view: the day, the summary, the credits, and the way back to finding users.
@@ -48,7 +48,7 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
                     class="myq-topup__button myq-topup__button--secondary"
                     part="button"
                     type="submit"
-                    aria-busy=move || busy().to_string()
+                    aria-busy=aria_flag(busy)
                 >
                     {texts.show}
                 </button>
@@ -73,15 +73,13 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
 /// The summary and the credits of the shift the gateway last answered, and the flag form of
 /// the credit being flagged. Built anew when either changes: rows hold no signals of their own.
 fn credits(shared: Shared) -> impl IntoView {
-    let shift = Memo::new({
-        let shared = shared.clone();
-        move |_| shared.view.with(|v| v.shift.shift.clone())
-    });
     // The credit whose flag form is open, and the reason typed.
     let flagging = RwSignal::new(None::<PaymentId>);
     let reason = RwSignal::new(String::new());
     move || {
-        let shift = shift.get()?;
+        // Read from the view without a memo of its own (each memo type costs the bundle); the
+        // shift phase's view changes only with a shift call, which shows its answer anyway.
+        let shift = shared.view.with(|v| v.shift.shift.clone())?;
         let texts = shared.texts();
         let summary = format!(
             "{} · {}: {} · {}: {}",
@@ -140,10 +138,14 @@ fn row(
     let id = line.payment_id.clone();
     let flag = match line.flag {
         Some(flag) => Either::Left(format!("{} ({})", flag.reason, flag.by)),
-        None => Either::Right(secondary_button("", shared.texts().flag_mistake, move || {
-            reason.set(String::new());
-            flagging.set(Some(id.clone()));
-        })),
+        None => Either::Right(secondary_button(
+            "",
+            shared.texts().flag_mistake,
+            move || {
+                reason.set(String::new());
+                flagging.set(Some(id.clone()));
+            },
+        )),
     };
     view! {
         <tr>
@@ -165,11 +167,7 @@ fn flag_form(
 ) -> impl IntoView + use<> {
     let texts = shared.texts();
     let input = NodeRef::<html::Input>::new();
-    request_animation_frame(move || {
-        if let Some(input) = input.try_get_untracked().flatten() {
-            let _ = input.focus();
-        }
-    });
+    focus_next_frame(Box::new(move || input.try_get_untracked()?.map(Into::into)));
     let label = format!("{} ({} {id})", texts.flag_reason, texts.receipt_payment);
     let submit = {
         let shared = shared.clone();

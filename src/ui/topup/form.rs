@@ -7,7 +7,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{Action, Shared};
+use super::{Action, Shared, aria_flag, clicking};
 
 #[component]
 pub(super) fn AmountForm(desk: bool) -> impl IntoView {
@@ -34,28 +34,20 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
         Memo::new(move |_| rules.parse(&text.get()))
     };
 
-    let show_form = move |_| {
+    let focus_input =
+        move || focus_next_frame(Box::new(move || input.try_get_untracked()?.map(Into::into)));
+    let show_form = move || {
         open.set(true);
-        request_animation_frame(move || {
-            if let Some(input) = input.get() {
-                let _ = input.focus();
-            }
-        });
+        focus_input();
     };
     if desk {
-        request_animation_frame(move || {
-            if let Some(input) = input.try_get_untracked().flatten() {
-                let _ = input.focus();
-            }
-        });
+        focus_input();
     }
-    let hide_form = move |_| {
+    let hide_form = move || {
         open.set(false);
-        request_animation_frame(move || {
-            if let Some(button) = opener.get() {
-                let _ = button.focus();
-            }
-        });
+        focus_next_frame(Box::new(move || {
+            opener.try_get_untracked()?.map(Into::into)
+        }));
     };
     let submit = {
         let shared = shared.clone();
@@ -90,7 +82,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
             )
         }
     };
-    let invalid = move || (touched.get() && amount.with(Result::is_err)).to_string();
+    let invalid = aria_flag(move || touched.get() && amount.with(Result::is_err));
     let presets = amounts
         .into_iter()
         .map(|preset| {
@@ -102,12 +94,12 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                     class:myq-topup__preset--chosen=chosen
                     part="preset"
                     type="button"
-                    aria-pressed=move || chosen().to_string()
-                    on:click=move |_| {
+                    aria-pressed=aria_flag(chosen)
+                    on:click=clicking(move || {
                         text.set(texts.decimal(preset));
                         touched.set(true);
                         confirming.set(None);
-                    }
+                    })
                 >
                     {label}
                 </button>
@@ -141,17 +133,19 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
     let next = shared.clone();
 
     view! {
-        <Show when=move || !open.get() && !desk>
+        // A closure, not `<Show>`: Show keeps a memo of its condition, a type that costs the
+        // bundle its code, and `open` changes only to flip it.
+        {move || (!open.get() && !desk).then(|| view! {
             <button
                 class="myq-topup__button"
                 part="button"
                 type="button"
                 node_ref=opener
-                on:click=show_form
+                on:click=clicking(show_form)
             >
                 {texts.top_up_credit}
             </button>
-        </Show>
+        })}
         <form class="myq-topup__form" part="form" hidden=move || !open.get() on:submit=submit novalidate>
             <div class="myq-topup__presets" role="group" aria-label=texts.presets>
                 {presets}
@@ -185,11 +179,8 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                     type="submit"
                     node_ref=confirm
                     disabled=move || amount.with(Result::is_err)
-                    aria-disabled={
-                        let busy = busy.clone();
-                        move || busy().to_string()
-                    }
-                    aria-busy=move || busy().to_string()
+                    aria-disabled=aria_flag(busy.clone())
+                    aria-busy=aria_flag(busy)
                 >
                     {confirm_label}
                 </button>
@@ -197,17 +188,27 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                     class="myq-topup__button myq-topup__button--secondary"
                     part="button"
                     type="button"
-                    on:click=move |event| {
+                    on:click=clicking(move || {
                         if desk {
                             next.widget().next_user();
                         } else {
-                            hide_form(event);
+                            hide_form();
                         }
-                    }
+                    })
                 >
                     {if desk { texts.next_user } else { texts.close }}
                 </button>
             </div>
         </form>
     }
+}
+
+/// Focuses what `target` finds once the next frame is drawn (the element is not there before).
+/// One closure type for every such focus: each costs the bundle its own glue.
+pub(crate) fn focus_next_frame(target: Box<dyn Fn() -> Option<web_sys::HtmlElement>>) {
+    request_animation_frame(move || {
+        if let Some(element) = target() {
+            let _ = element.focus();
+        }
+    });
 }

@@ -4,6 +4,10 @@
 mod form;
 mod payments;
 
+pub(crate) use form::focus_next_frame;
+
+use std::sync::Arc;
+
 use leptos::either::EitherOf5;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -23,10 +27,9 @@ pub const STYLE: &str = include_str!("style.css");
 pub(crate) struct Shared {
     widget: SendWrapper<Widget>,
     pub view: ReadSignal<View>,
-    /// The words of the language `locale` names.
-    texts: Memo<&'static Texts>,
+    /// The locale's tag; its words are looked up from it (a lookup costs less than a memo of
+    /// its own: each memo type costs the bundle its code).
     locale: Memo<String>,
-    currency: Memo<Option<String>>,
 }
 
 impl Shared {
@@ -35,19 +38,26 @@ impl Shared {
         expect_context::<Shared>()
     }
 
+    /// The words of the language `locale` names.
     pub fn texts(&self) -> &'static Texts {
-        self.texts.get()
+        self.locale.with(|tag| Texts::of(tag))
     }
 
     /// The words as they are now, without subscribing. The starting and ready views are built
     /// anew on every (re)start, the only time the language and the configuration change, so
     /// what they show once needs no reactive update: each one costs the bundle code.
     pub fn texts_now(&self) -> &'static Texts {
-        self.texts.get_untracked()
+        self.locale.with_untracked(|tag| Texts::of(tag))
     }
 
+    /// `amount` in the locale's format, with the configured currency. The currency is read
+    /// without subscribing: it changes only with the configuration, which restarts the widget and
+    /// builds its parts anew (a memo of it would cost the bundle its code).
     pub fn money(&self, amount: Money) -> String {
-        MoneyFormat::new(&self.locale.get(), self.currency.get().as_deref()).format(amount)
+        let currency = self
+            .view
+            .with_untracked(|v| v.config.as_ref().and_then(|c| c.currency.clone()));
+        MoneyFormat::new(&self.locale.get(), currency.as_deref()).format(amount)
     }
 
     /// `Intl.PluralRules`' category for `count` in the widget's locale.
@@ -99,6 +109,7 @@ impl Shared {
 }
 
 /// What a click asks of the widget.
+#[derive(Clone)]
 pub(crate) enum Action {
     TopUp(Money),
     /// Commit an unfinished payment, by id.
@@ -126,11 +137,7 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
     let shared = Shared {
         widget: SendWrapper::new(widget),
         view,
-        texts: Memo::new(move |_| Texts::of(&locale.get())),
         locale,
-        currency: Memo::new(move |_| {
-            view.with(|v| v.config.as_ref().and_then(|c| c.currency.clone()))
-        }),
     };
     provide_context(shared.clone());
     // Which part shows; a memo, so the part is built anew only when the phase changes.
@@ -145,7 +152,7 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
     });
     let busy = {
         let shared = shared.clone();
-        move || (phase.get() == Part::Starting || shared.busy()).to_string()
+        aria_flag(move || phase.get() == Part::Starting || shared.busy())
     };
     let live = live_text(shared.clone());
     let part = move || match phase.get() {
@@ -194,7 +201,7 @@ fn start_failure(shared: Shared) -> impl IntoView {
             class="myq-topup__button myq-topup__button--secondary"
             part="button"
             type="button"
-            on:click=move |_| restart.widget.start()
+            on:click=clicking(move || restart.widget.start())
         >
             {texts.try_again}
         </button>
@@ -249,6 +256,29 @@ fn provider_label<'a>(providers: &'a [Provider], reference: &str) -> Option<&'a 
         .find(|text| !text.is_empty())
 }
 
+/// An ARIA true/false attribute from `value`: one closure type for all of them (each type costs
+/// the bundle its own render effect).
+pub(crate) fn aria_flag(
+    value: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl Fn() -> String + Clone + Send + Sync {
+    let value: Arc<dyn Fn() -> bool + Send + Sync> = Arc::new(value);
+    move || value().to_string()
+}
+
+/// A click handler that runs `then`: one handler type for every button (each type costs the
+/// bundle its own code).
+pub(crate) fn clicking(
+    then: impl Fn() + Send + Sync + 'static,
+) -> impl Fn(leptos::ev::MouseEvent) + Clone {
+    let then: Arc<dyn Fn() + Send + Sync> = Arc::new(then);
+    move |_| then()
+}
+
+/// A click handler that asks `action` of the widget, as [`clicking`].
+pub(crate) fn acting(shared: Shared, action: Action) -> impl Fn(leptos::ev::MouseEvent) + Clone {
+    clicking(move || shared.act(action.clone()))
+}
+
 /// The last flow's result; problems are alerts, with a retry where it makes sense.
 pub(crate) fn notice(shared: Shared) -> impl IntoView {
     let notice = Memo::new(move |_| shared.view.with(|v| v.notice.clone()));
@@ -272,7 +302,7 @@ pub(crate) fn notice(shared: Shared) -> impl IntoView {
                         class="myq-topup__button myq-topup__button--secondary"
                         part="button"
                         type="button"
-                        on:click=move |_| shared.act(Action::TopUp(amount))
+                        on:click=acting(shared, Action::TopUp(amount))
                     >
                         {texts.try_again}
                     </button>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{Action, Shared};
+use super::{Action, Shared, acting};
 use crate::host::{Payment, PaymentState};
 
 /// How many recent payments are listed.
@@ -24,8 +24,6 @@ pub(super) fn Unfinished() -> impl IntoView {
             .into_iter()
             .map(|payment| {
                 let id = payment.id.clone();
-                let (finish, cancel) = (shared.clone(), shared.clone());
-                let (finish_id, cancel_id) = (id.clone(), id);
                 view! {
                     <li class="myq-topup__unfinished-item">
                         <span>{payment_text(&shared, &payment)}</span>
@@ -33,7 +31,7 @@ pub(super) fn Unfinished() -> impl IntoView {
                             class="myq-topup__button"
                             part="button"
                             type="button"
-                            on:click=move |_| finish.act(Action::Finish(finish_id.clone()))
+                            on:click=acting(shared.clone(), Action::Finish(id.clone()))
                         >
                             {texts.finish}
                         </button>
@@ -41,7 +39,7 @@ pub(super) fn Unfinished() -> impl IntoView {
                             class="myq-topup__button myq-topup__button--secondary"
                             part="button"
                             type="button"
-                            on:click=move |_| cancel.act(Action::Cancel(cancel_id.clone()))
+                            on:click=acting(shared.clone(), Action::Cancel(id))
                         >
                             {texts.cancel_payment}
                         </button>
