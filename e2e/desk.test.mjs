@@ -2,7 +2,9 @@
 // myq-gateway → the simulator's MyQ X API. An operator (signed in with the group print-desk, the
 // gateway's operator_group) scans a student's card, types an amount and confirms, all by
 // keyboard; the simulator credits once, the gateway charges nothing (cash at the desk), and in
-// print only the receipt shows. A student opening the same page is refused by the gateway.
+// print only the receipt shows. The shift view lists what the operator credited, as MyQ X
+// completed it, takes a flag on a mistake and downloads the CSV. A student opening the same page
+// is refused by the gateway.
 //
 // Run by `cargo xtask test` with MYQ_SIM_URL and MYQ_PORTAL_URL set. It resets the simulator
 // first (the browser tests before it leave payments and faults behind); payment ids go on
@@ -12,12 +14,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { PORTAL, SIM, control, launchChromium } from "./support.mjs";
+import {
+  JNOVAK, PORTAL, SIM, axeViolations, control, launchChromium, watchProblems,
+} from "./support.mjs";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const SHOTS = new URL("../target/e2e/", import.meta.url);
-const JNOVAK = 34173;
 /** jnovak's card in the simulator: `04` and the user id in 8 hex digits (34173 = 0x857D). */
 const JNOVAK_CARD = "040000857D";
 const DESK_PAGE = "/myq-topup/desk.html";
@@ -52,16 +53,7 @@ async function books() {
 async function watchedPage(options = {}) {
   const context = await browser.newContext({ reducedMotion: "reduce", viewport: VIEWPORT, ...options });
   const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
+  const problems = await watchProblems(page);
   return { context, page, problems };
 }
 
@@ -88,22 +80,13 @@ async function untilFocused(page, id) {
   );
 }
 
-/** axe-core's violations on the page as it is (the context bypasses CSP to inject axe). */
-async function axe(page) {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ["violations"] });
-    return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-}
-
 async function noViolations(page, view) {
-  const found = await axe(page);
+  const found = await axeViolations(page);
   assert.deepEqual(found, [], `${view}: ${found.join("; ")}`);
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: new URL(`desk-${name}.png`, SHOTS).pathname });
+async function shot(page, name, fullPage = false) {
+  await page.screenshot({ path: new URL(`desk-${name}.png`, SHOTS).pathname, fullPage });
 }
 
 describe("the help desk through the gateway", () => {
@@ -111,6 +94,8 @@ describe("the help desk through the gateway", () => {
     // axe is injected past the CSP; the page under test keeps its own.
     const { page, context, problems } = await watchedPage({ bypassCSP: true });
     await signIn(page, "helpdesk", "print-desk", DESK_PAGE);
+    // The page asks who is signed in after it loads.
+    await page.locator("#who", { hasText: "Signed in as" }).waitFor();
     assert.equal(
       await page.locator("#who").innerText(),
       "Signed in as helpdesk (groups: print-desk) (sign out).",
@@ -192,11 +177,128 @@ describe("the help desk through the gateway", () => {
     await context.close();
   });
 
+  test("the shift: its count and total are what MyQ X completed for the operator; a flag; the CSV; in Czech", async () => {
+    const { page, context, problems } = await watchedPage({ bypassCSP: true, acceptDownloads: true });
+    // An operator of this test alone, so the shift holds only what it credits.
+    const operator = `cashier${Date.now() % 100000}`;
+    await signIn(page, operator, "print-desk", DESK_PAGE);
+    const desk = page.locator("myq-topup");
+    await untilFocused(page, "myq-topup-find");
+    const start = await books();
+
+    // Two credits by keyboard: a card scan, then a username.
+    for (const [find, amount] of [[JNOVAK_CARD, "40"], ["mdvorak", "25.50"]]) {
+      await page.keyboard.type(find);
+      await page.keyboard.press("Enter");
+      await untilFocused(page, "myq-topup-amount");
+      await page.keyboard.type(amount);
+      await page.keyboard.press("Enter");
+      await desk.getByRole("button", { name: /^Confirm:/ }).waitFor();
+      await page.keyboard.press("Enter");
+      await desk.locator(".myq-topup__receipt").waitFor();
+      await untilFocused(page, "myq-topup-find");
+    }
+    const completed = (await books()).payments
+      .slice(start.payments.length)
+      .filter((payment) => payment.state === "completed");
+    assert.equal(completed.length, 2);
+    const completedTotal = completed.reduce((sum, payment) => sum + payment.amount, 0);
+
+    // The shift: what MyQ X completed for this operator, line by line, counted and summed.
+    await desk.getByRole("button", { name: "Shift", exact: true }).click();
+    const summary = desk.locator(".myq-topup__shift-summary");
+    await summary.waitFor();
+    assert.equal(
+      (await summary.innerText()).replace(/\s/g, " "),
+      `${completed.length} credits · Total: CZK ${completedTotal.toFixed(2)} · Flagged as a mistake: 0`,
+    );
+    const rows = desk.locator(".myq-topup__shift-lines tbody tr");
+    assert.equal(await rows.count(), completed.length);
+    const lines = [];
+    for (let i = 0; i < completed.length; i += 1) {
+      const cells = await rows.nth(i).locator("td").allInnerTexts();
+      lines.push([cells[1], cells[2], cells[3].replace(/\s/g, " ")]);
+    }
+    const usernames = { [JNOVAK]: "jnovak", 34175: "mdvorak" };
+    assert.deepEqual(
+      lines.sort(),
+      completed
+        .map((payment) => [String(payment.id), usernames[payment.userId] ?? String(payment.userId), `CZK ${payment.amount.toFixed(2)}`])
+        .sort(),
+    );
+    await shot(page, "shift", true);
+    await noViolations(page, "shift");
+
+    // A flag needs a reason: an empty one is refused in the widget, and nothing is sent.
+    const flagRequests = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/desk/credits/")) flagRequests.push(request.url());
+    });
+    const wrong = rows.filter({ hasText: "mdvorak" });
+    await wrong.getByRole("button", { name: "Flag as a mistake" }).click();
+    const reason = desk.getByLabel(/^Why is this credit a mistake\? \(Payment no\. \d+\)$/);
+    await untilFocused(page, "myq-topup-flag-reason");
+    await desk.getByRole("button", { name: "Flag", exact: true }).click();
+    const problem = desk.locator(".myq-topup__problem[role=alert]");
+    await problem.waitFor();
+    assert.equal(await problem.innerText(), "Say why the credit is a mistake.");
+    assert.deepEqual(flagRequests, []);
+    await noViolations(page, "flag form");
+    await shot(page, "flag", true);
+
+    await reason.fill("typed 25.50 for 2.55");
+    await reason.press("Enter");
+    await wrong.getByText(`typed 25.50 for 2.55 (${operator})`).waitFor();
+    assert.equal(flagRequests.length, 1);
+    assert.match(await summary.innerText(), /Flagged as a mistake: 1$/);
+    assert.equal(await problem.count(), 0, "the refused reason's message is gone");
+    await shot(page, "flagged", true);
+
+    // The money did not move: a flag is for an administrator to correct in MyQ X.
+    assert.equal((await books()).credit, start.credit + 40);
+
+    // "Download CSV": the gateway's file, with the flag, under a name with the day.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      desk.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^shift-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync(await download.path(), "utf8").split("\r\n").filter(Boolean);
+    assert.equal(csv[0], "credited at,payment,user id,username,amount,operator,flag reason,flagged by,flagged at");
+    assert.equal(csv.length, 1 + completed.length);
+    const flaggedRow = csv.find((row) => row.includes("mdvorak"));
+    assert.match(flaggedRow, new RegExp(`,25\\.50,${operator},typed 25\\.50 for 2\\.55,${operator},`));
+
+    // Shown again from the gateway: the flag is kept.
+    await desk.getByRole("button", { name: "Show", exact: true }).click();
+    await wrong.getByText(`typed 25.50 for 2.55 (${operator})`).waitFor();
+
+    // Back to finding users, the field focused for the next scan.
+    await desk.getByRole("button", { name: "Back to finding users" }).click();
+    await untilFocused(page, "myq-topup-find");
+
+    // In Czech, the shift shows no English.
+    await desk.evaluate((element) => element.setAttribute("locale", "cs"));
+    await desk.getByRole("button", { name: "Směna", exact: true }).click();
+    await summary.waitFor();
+    assert.match(await summary.innerText(), /^2 dobití · Celkem: 65,50\sKč · Označeno jako chyba: 1$/);
+    const czech = await desk.locator(".myq-topup__shift").innerText();
+    for (const english of ["Shift", "Since", "Show", "credits", "Total", "Flagged", "Time", "Download", "Back", "Flag as", "Amount", "User"]) {
+      assert.ok(!czech.includes(english), `"${english}" in the Czech shift: ${czech}`);
+    }
+    await shot(page, "shift-cs", true);
+    await noViolations(page, "Czech shift");
+
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test("a student opening the desk: the gateway refuses the find, the widget says so, nothing is created", async () => {
     const { page, context, problems } = await watchedPage();
     await signIn(page, "jnovak", "", "/myq-topup/portal.html");
     const response = await page.goto(`${PORTAL}${DESK_PAGE}`);
     assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
+    await page.locator("#who", { hasText: "Signed in as" }).waitFor();
     assert.equal(await page.locator("#who").innerText(), "Signed in as jnovak (no groups) (sign out).");
     await untilFocused(page, "myq-topup-find");
     const start = await books();

@@ -6,12 +6,10 @@
 // Run by `cargo xtask test` with MYQ_SIM_URL and MYQ_PORTAL_URL set.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { PORTAL, SIM, control, launchChromium } from "./support.mjs";
+import {
+  JNOVAK, PORTAL, SIM, axeViolations, control, creditOf, launchChromium, watchProblems,
+} from "./support.mjs";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const JNOVAK = 34173;
 const PORTAL_PAGE = "/myq-topup/portal.html";
 
 let browser;
@@ -27,10 +25,7 @@ after(async () => {
   await browser?.close();
 });
 
-async function credit() {
-  const state = await control("GET", "/state");
-  return state.users.find((user) => user.id === JNOVAK).credit;
-}
+const credit = () => creditOf(JNOVAK);
 
 /**
  * A fresh browser context whose every request and response (URL, headers, body) is recorded
@@ -41,7 +36,6 @@ async function recordedPage(options = {}) {
   const page = await context.newPage();
   const seen = [];
   const reads = [];
-  const problems = [];
   page.on("request", (request) => {
     reads.push((async () => {
       const headers = await request.allHeaders();
@@ -62,15 +56,7 @@ async function recordedPage(options = {}) {
       });
     })());
   });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
+  const problems = await watchProblems(page);
   /** Everything recorded so far, once every body is read. */
   const traffic = async () => {
     await Promise.all(reads);
@@ -153,24 +139,17 @@ describe("the student portal through the gateway", () => {
   });
 
   test("no accessibility violations (axe-core): the sign-in page, and the portal light and dark", async () => {
-    const axe = async (page) => {
-      await page.evaluate(AXE);
-      return page.evaluate(async () => {
-        const results = await window.axe.run(document, { resultTypes: ["violations"] });
-        return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-      });
-    };
     for (const colorScheme of ["light", "dark"]) {
       // axe is injected past the CSP; the pages under test keep their own.
       const context = await browser.newContext({ bypassCSP: true, colorScheme });
       const page = await context.newPage();
       await page.goto(`${PORTAL}/demo/sign-in`);
-      let found = await axe(page);
+      let found = await axeViolations(page);
       assert.deepEqual(found, [], `sign-in, ${colorScheme}: ${found.join("; ")}`);
       await signIn(page);
       await page.getByRole("button", { name: "Top up credit" }).click();
       await page.locator("myq-topup #myq-topup-amount").fill("5");
-      found = await axe(page);
+      found = await axeViolations(page);
       assert.deepEqual(found, [], `portal, ${colorScheme}: ${found.join("; ")}`);
       await context.close();
     }

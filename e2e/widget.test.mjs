@@ -4,13 +4,10 @@
 // Run by `cargo xtask test` with MYQ_SIM_URL set; screenshots go to target/e2e/.
 import { after, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { SIM, control, launchChromium } from "./support.mjs";
+import { mkdirSync } from "node:fs";
+import { JNOVAK, SIM, axeViolations, control, creditOf, launchChromium, watchProblems } from "./support.mjs";
 
 const SHOTS = new URL("../target/e2e/", import.meta.url);
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const JNOVAK = 34173;
 
 let browser;
 
@@ -28,25 +25,13 @@ beforeEach(async () => {
   await control("POST", "/reset");
 });
 
-async function credit() {
-  const state = await control("GET", "/state");
-  return state.users.find((user) => user.id === JNOVAK).credit;
-}
+const credit = () => creditOf(JNOVAK);
 
 /** A page at `path` that records CSP violations and page errors. */
 async function open(path, options = {}) {
   const context = await browser.newContext(options);
   const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
+  const problems = await watchProblems(page);
   const response = await page.goto(`${SIM}${path}`);
   // Every page under test is served with the strict policy the pages must work under.
   assert.equal(
@@ -116,11 +101,7 @@ describe("the standalone page", () => {
       const { page, context } = await open("/myq-topup/", { bypassCSP: true, colorScheme });
       await page.getByRole("button", { name: "Top up credit" }).click();
       await page.locator("myq-topup #myq-topup-amount").fill("5");
-      await page.evaluate(AXE);
-      const found = await page.evaluate(async () => {
-        const results = await window.axe.run(document, { resultTypes: ["violations"] });
-        return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-      });
+      const found = await axeViolations(page);
       assert.deepEqual(found, [], `${colorScheme}: ${found.join("; ")}`);
       await context.close();
     }

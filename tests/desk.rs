@@ -1,6 +1,7 @@
 //! The help desk (`<myq-topup desk>`) as an operator uses it, in headless Chromium against the
 //! simulator: find by username, email, card and personal code, no match and several, a card
-//! scan and a cash credit by keyboard alone, the receipt, the events, Czech and English.
+//! scan and a cash credit by keyboard alone, the receipt, the events, Czech and English; the
+//! shift without a gateway (the gateway's shift is tested end to end in `e2e/desk.test.mjs`).
 //!
 //! Enter is what a browser does on Enter: in a field, the form is submitted (`requestSubmit`);
 //! on a button, the button is pressed. So the tests also check where the focus goes.
@@ -327,6 +328,38 @@ async fn the_student_widget_is_unchanged_without_desk() {
     assert!(shadow_query(&element, "#myq-topup-find").is_none());
     assert!(shadow_query(&element, ".myq-topup__student").is_none());
     button(&element, "Top up credit");
+    element.remove();
+}
+
+/// The shift is the gateway's: a desk pointed straight at MyQ X (here the simulator) says the
+/// server refused it, dispatches the error, and goes on finding users.
+#[wasm_bindgen_test]
+async fn without_a_gateway_the_shift_is_refused_and_the_desk_goes_on() {
+    reset().await;
+    let (element, _widget) = desk(&[]).await;
+    let errors = record_events(&element, "error");
+    button(&element, "Shift").click();
+    until(&element, "the refusal", |e| {
+        shadow_query(e, ".myq-topup__problem").is_some()
+    })
+    .await;
+    let message = shadow_text(&element, ".myq-topup__problem").unwrap();
+    assert!(
+        message.starts_with("The print server refused: "),
+        "{message}"
+    );
+    let error = errors.borrow()[0].clone();
+    assert_eq!(
+        (&error["operation"], &error["status"]),
+        (&Value::from("desk.shift"), &Value::from(404))
+    );
+    assert!(shadow_query(&element, ".myq-topup__shift-summary").is_none());
+    button(&element, "Back to finding users").click();
+    until(&element, "the find field", |e| {
+        focused_id(e) == "myq-topup-find"
+    })
+    .await;
+    assert!(shadow_query(&element, ".myq-topup__problem").is_none());
     element.remove();
 }
 

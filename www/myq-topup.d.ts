@@ -55,7 +55,8 @@ export interface MyqTopupRolledBackDetail extends MyqTopupPayment {
 
 export interface MyqTopupErrorDetail {
   /** "config", "input", "token", "users.find", "users.accounts", "providers",
-   *  "payments.create", "payments.update", "payments.commit", "payments.rollback", "payments.list" */
+   *  "payments.create", "payments.update", "payments.commit", "payments.rollback", "payments.list";
+   *  at a desk also the gateway's "desk.shift", "desk.shift.csv", "desk.flag" */
   operation: string;
   /** HTTP status, when the server answered. */
   status: number | null;

@@ -60,7 +60,7 @@ struct Inner<T, S> {
 }
 
 /// What a call sends: everything but the token.
-struct Call<'a> {
+pub(crate) struct Call<'a> {
     operation: Operation,
     method: Method,
     path: &'a str,
@@ -170,7 +170,7 @@ impl<T: Transport, S: TokenSource> Myq for MyqClient<T, S> {
 }
 
 impl<T: Transport, S: TokenSource> MyqClient<T, S> {
-    async fn json<A: DeserializeOwned>(&self, call: Call<'_>) -> Result<A, ApiError> {
+    pub(crate) async fn json<A: DeserializeOwned>(&self, call: Call<'_>) -> Result<A, ApiError> {
         let operation = call.operation;
         let text = self.exchange(call).await?;
         json::parse(&text).map_err(|err| ApiError::contract(operation, err))
@@ -183,7 +183,7 @@ impl<T: Transport, S: TokenSource> MyqClient<T, S> {
     }
 
     /// Sends the call with a token; on 401 fetches a fresh token once and retries once.
-    async fn exchange(&self, call: Call<'_>) -> Result<String, ApiError> {
+    pub(crate) async fn exchange(&self, call: Call<'_>) -> Result<String, ApiError> {
         let tokens = &self.inner.tokens;
         let token = tokens.get().await?;
         let mut answer = self.send(&call, &token).await?;
@@ -210,7 +210,7 @@ impl<T: Transport, S: TokenSource> MyqClient<T, S> {
 }
 
 impl<'a> Call<'a> {
-    fn get(operation: Operation, path: &'a str) -> Self {
+    pub(crate) fn get(operation: Operation, path: &'a str) -> Self {
         Call {
             operation,
             method: Method::Get,
@@ -219,7 +219,7 @@ impl<'a> Call<'a> {
         }
     }
 
-    fn send(operation: Operation, method: Method, path: &'a str, body: String) -> Self {
+    pub(crate) fn send(operation: Operation, method: Method, path: &'a str, body: String) -> Self {
         Call {
             operation,
             method,
@@ -241,13 +241,13 @@ fn payments_path(provider: &str, id: Option<&str>, action: &str) -> String {
 
 /// Percent-encodes a path segment or query value, as `encodeURIComponent` does.
 #[cfg(target_arch = "wasm32")]
-fn encode(part: &str) -> String {
+pub(crate) fn encode(part: &str) -> String {
     js_sys::encode_uri_component(part).into()
 }
 
 /// Percent-encodes a path segment or query value, as `encodeURIComponent` does.
 #[cfg(not(target_arch = "wasm32"))]
-fn encode(part: &str) -> String {
+pub(crate) fn encode(part: &str) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
     /// What `encodeURIComponent` leaves as it is, besides letters and digits.
     const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC

@@ -15,6 +15,10 @@ pub enum Operation {
     CommitPayment,
     RollbackPayment,
     ListPayments,
+    /// myq-gateway's help desk calls (`desk.rs`).
+    Shift,
+    ShiftCsv,
+    FlagCredit,
 }
 
 impl Operation {
@@ -29,6 +33,9 @@ impl Operation {
             Operation::CommitPayment => "payments.commit",
             Operation::RollbackPayment => "payments.rollback",
             Operation::ListPayments => "payments.list",
+            Operation::Shift => "desk.shift",
+            Operation::ShiftCsv => "desk.shift.csv",
+            Operation::FlagCredit => "desk.flag",
         }
     }
 }

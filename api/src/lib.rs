@@ -7,6 +7,7 @@
 //! trait ([`Myq`]) and the client that makes them over a [`Transport`] ([`MyqClient`]).
 
 mod client;
+pub mod desk;
 mod error;
 mod intent;
 pub mod json;

@@ -1,7 +1,7 @@
 //! Credit amounts in hundredths of the currency unit.
 
 use std::fmt;
-use std::ops::Add;
+use std::ops::{Add, Sub};
 
 /// An amount of credit in hundredths (cents, haléře).
 ///
@@ -50,6 +50,16 @@ impl Add for Money {
     }
 }
 
+/// What is left of one amount after another, in whole cents (negative when the other is larger);
+/// saturating like [`Add`].
+impl Sub for Money {
+    type Output = Money;
+
+    fn sub(self, other: Money) -> Money {
+        Money(self.0.saturating_sub(other.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +76,8 @@ mod tests {
     fn adds_and_prints_in_whole_cents() {
         assert_eq!(Money(1250) + Money(5), Money(1255));
         assert_eq!(Money(i64::MAX) + Money(1), Money(i64::MAX));
+        assert_eq!(Money(1250) - Money(1300), Money(-50));
+        assert_eq!(Money(i64::MIN) - Money(1), Money(i64::MIN));
         assert_eq!(Money(1250).to_string(), "12.50");
         assert_eq!(Money(-5).to_string(), "-0.05");
     }

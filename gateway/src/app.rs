@@ -154,7 +154,7 @@ impl App {
         identity: &Identity,
         since: Option<&str>,
         operator: Option<&str>,
-    ) -> Result<desk::Shift, GatewayError> {
+    ) -> Result<myq_api::desk::Shift, GatewayError> {
         let offset = self.config.policy.utc_offset;
         let scope = policy::shift_scope(identity, operator)?;
         let since = policy::shift_since(since, time::OffsetDateTime::now_utc(), offset)?;
@@ -162,7 +162,7 @@ impl App {
             .ledger
             .shift(scope.operator(), policy::unix_ms(since))
             .await?;
-        Ok(desk::Shift::new(since, &scope, &lines, offset))
+        Ok(desk::shift_answer(since, &scope, &lines, offset))
     }
 
     /// Only the provider the gateway is set up for.

@@ -425,7 +425,7 @@ impl Checker<'_> {
         Ok(Duration::from_secs(seconds))
     }
 
-    fn myq(&self, raw: raw::Myq) -> Checked<MyqConfig> {
+    fn myq(&self, raw: raw::MyqSection) -> Checked<MyqConfig> {
         for needed in ["credit", "users"] {
             if !raw.scopes.iter().any(|scope| scope == needed) {
                 return Err(self.error(
@@ -763,7 +763,7 @@ mod raw {
         pub database_url: String,
         #[serde(default)]
         pub trusted_proxies: Vec<String>,
-        pub myq: Myq,
+        pub myq: MyqSection,
         pub identity: Identity,
         pub session: Session,
         pub policy: Policy,
@@ -780,7 +780,7 @@ mod raw {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
-    pub struct Myq {
+    pub struct MyqSection {
         pub url: String,
         pub client_id: String,
         pub client_secret: SecretSource,

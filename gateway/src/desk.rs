@@ -7,10 +7,10 @@
 //! two decimals (`20.50`) in the CSV.
 
 use myq_api::UserId;
-use serde::Serialize;
+use myq_api::desk::{CreditFlag, Shift, ShiftLine};
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::ledger::{Flag, ShiftLine};
+use crate::ledger::{DeskCredit, Flag};
 use crate::policy::{Money, ShiftScope};
 
 /// What an operator's payment records as the username when the gateway does not know it:
@@ -20,91 +20,46 @@ pub fn unknown_username(user: UserId) -> String {
     format!("user {user}")
 }
 
-/// The shift's answer: `GET {api_prefix}/desk/shift`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Shift {
-    pub since: String,
-    /// The operator whose credits these are; `null` for every operator's.
-    pub operator: Option<String>,
-    pub count: usize,
-    /// Every credit's amount, flagged ones included: they were credited in MyQ X.
-    pub total: f64,
-    /// How many of the credits are flagged.
-    pub flagged: usize,
-    pub lines: Vec<Line>,
-}
-
-/// One credit of a shift.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Line {
-    /// MyQ X's payment id (the receipt's number).
-    pub payment_id: String,
-    /// MyQ X's id of the user credited.
-    pub user_id: i64,
-    /// The user's MyQ X username, when the gateway knew it; `null` otherwise.
-    pub username: Option<String>,
-    pub amount: f64,
-    /// The amount in cents, for the CSV.
-    #[serde(skip)]
-    pub cents: Money,
-    pub credited_at: String,
-    /// The operator who took the cash.
-    pub operator: String,
-    pub flag: Option<FlagView>,
-}
-
-/// A flag, as answered.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FlagView {
-    pub reason: String,
-    pub by: String,
-    pub at: String,
-}
-
-impl FlagView {
-    pub fn new(flag: &Flag, utc_offset: UtcOffset) -> FlagView {
-        FlagView {
-            reason: flag.reason.clone(),
-            by: flag.by.clone(),
-            at: rfc3339(flag.at, utc_offset),
-        }
+/// The shift's answer (`GET {api_prefix}/desk/shift`): the ledger's lines since `since`, in
+/// the wire types the widget reads.
+pub fn shift_answer(
+    since: OffsetDateTime,
+    scope: &ShiftScope,
+    lines: &[DeskCredit],
+    utc_offset: UtcOffset,
+) -> Shift {
+    let total = lines.iter().fold(Money(0), |sum, line| sum + line.amount);
+    Shift {
+        since: rfc3339(crate::policy::unix_ms(since), utc_offset),
+        operator: scope.operator().map(String::from),
+        count: lines.len(),
+        total,
+        flagged: lines.iter().filter(|line| line.flag.is_some()).count(),
+        lines: lines
+            .iter()
+            .map(|line| ShiftLine {
+                payment_id: line.payment_id.as_str().into(),
+                user_id: UserId(line.user_id.unsigned_abs()),
+                username: known_username(line),
+                amount: line.amount,
+                credited_at: rfc3339(line.credited_at, utc_offset),
+                operator: line.actor.clone(),
+                flag: line.flag.as_ref().map(|f| credit_flag(f, utc_offset)),
+            })
+            .collect(),
     }
 }
 
-impl Shift {
-    pub fn new(
-        since: OffsetDateTime,
-        scope: &ShiftScope,
-        lines: &[ShiftLine],
-        utc_offset: UtcOffset,
-    ) -> Shift {
-        let total = lines.iter().fold(Money(0), |sum, line| sum + line.amount);
-        Shift {
-            since: rfc3339(crate::policy::unix_ms(since), utc_offset),
-            operator: scope.operator().map(String::from),
-            count: lines.len(),
-            total: total.to_number(),
-            flagged: lines.iter().filter(|line| line.flag.is_some()).count(),
-            lines: lines
-                .iter()
-                .map(|line| Line {
-                    payment_id: line.payment_id.clone(),
-                    user_id: line.user_id,
-                    username: known_username(line),
-                    amount: line.amount.to_number(),
-                    cents: line.amount,
-                    credited_at: rfc3339(line.credited_at, utc_offset),
-                    operator: line.actor.clone(),
-                    flag: line.flag.as_ref().map(|f| FlagView::new(f, utc_offset)),
-                })
-                .collect(),
-        }
+/// A ledger's flag as answered.
+pub fn credit_flag(flag: &Flag, utc_offset: UtcOffset) -> CreditFlag {
+    CreditFlag {
+        reason: flag.reason.clone(),
+        by: flag.by.clone(),
+        at: rfc3339(flag.at, utc_offset),
     }
 }
 
-fn known_username(line: &ShiftLine) -> Option<String> {
+fn known_username(line: &DeskCredit) -> Option<String> {
     let placeholder = unknown_username(UserId(line.user_id.unsigned_abs()));
     (line.username != placeholder).then(|| line.username.clone())
 }
@@ -143,10 +98,10 @@ pub fn csv(shift: &Shift) -> String {
             &mut out,
             [
                 line.credited_at.clone(),
-                line.payment_id.clone(),
+                line.payment_id.to_string(),
                 line.user_id.to_string(),
                 line.username.clone().unwrap_or_default(),
-                line.cents.to_string(),
+                line.amount.to_string(),
                 line.operator.clone(),
                 flag.map(|f| f.reason.clone()).unwrap_or_default(),
                 flag.map(|f| f.by.clone()).unwrap_or_default(),
@@ -200,8 +155,8 @@ mod tests {
     use super::*;
     use time::macros::{datetime, offset};
 
-    fn line(id: &str, actor: &str, cents: i64, flag: Option<Flag>) -> ShiftLine {
-        ShiftLine {
+    fn line(id: &str, actor: &str, cents: i64, flag: Option<Flag>) -> DeskCredit {
+        DeskCredit {
             payment_id: id.into(),
             user_id: 34173,
             username: "jnovak".into(),
@@ -250,14 +205,14 @@ mod tests {
             line("10", "desk1", 2050, None),
             line("11", "desk1", 500, Some(flag)),
         ];
-        let shift = Shift::new(
+        let shift = shift_answer(
             datetime!(2025-03-10 00:00 +01:00),
             &ShiftScope::Operator("desk1".into()),
             &lines,
             offset!(+01:00),
         );
         assert_eq!(shift.count, 2);
-        assert_eq!(shift.total, 25.5);
+        assert_eq!(shift.total, Money(2550));
         assert_eq!(shift.flagged, 1);
         assert_eq!(shift.since, "2025-03-10T00:00:00+01:00");
         assert_eq!(shift.lines[0].credited_at, "2025-03-10T13:00:00+01:00");
@@ -265,7 +220,7 @@ mod tests {
         assert_eq!(
             json["lines"][1],
             serde_json::json!({
-                "paymentId": "11", "userId": 34173, "username": "jnovak", "amount": 5.0,
+                "paymentId": "11", "userId": 34173, "username": "jnovak", "amount": 5,
                 "creditedAt": "2025-03-10T13:00:00+01:00", "operator": "desk1",
                 "flag": {"reason": "typed 50 for 5", "by": "desk1", "at": "2025-03-10T14:00:00+01:00"}
             })
@@ -284,7 +239,7 @@ mod tests {
     fn an_unknown_username_is_null_and_everyones_shift_has_no_operator() {
         let mut unknown = line("12", "desk2", 1000, None);
         unknown.username = unknown_username(UserId(34173));
-        let shift = Shift::new(
+        let shift = shift_answer(
             datetime!(2025-03-10 00:00 UTC),
             &ShiftScope::Everyone,
             &[unknown],
@@ -293,13 +248,13 @@ mod tests {
         assert_eq!(shift.lines[0].username, None);
         assert_eq!(shift.operator, None);
         assert_eq!(csv_file_name(&shift), "shift-all-2025-03-10.csv");
-        let empty = Shift::new(
+        let empty = shift_answer(
             datetime!(2025-03-10 00:00 UTC),
             &ShiftScope::Operator("a b/../c".into()),
             &[],
             offset!(UTC),
         );
-        assert_eq!((empty.count, empty.total, empty.flagged), (0, 0.0, 0));
+        assert_eq!((empty.count, empty.total, empty.flagged), (0, Money(0), 0));
         assert_eq!(csv_file_name(&empty), "shift-a_b_.._c-2025-03-10.csv");
         assert_eq!(csv(&empty).lines().count(), 1);
     }

@@ -145,7 +145,7 @@ pub struct Flag {
 
 /// A credit the help desk gave: an operator's payment, credited, with its flag if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShiftLine {
+pub struct DeskCredit {
     pub payment_id: String,
     pub user_id: i64,
     /// As recorded when the payment was created (see `App::username_of`).
@@ -645,7 +645,7 @@ impl Ledger {
         &self,
         actor: Option<&str>,
         since_ms: i64,
-    ) -> Result<Vec<ShiftLine>, LedgerError> {
+    ) -> Result<Vec<DeskCredit>, LedgerError> {
         self.desk_credits(actor, since_ms, i64::MAX).await
     }
 
@@ -655,7 +655,7 @@ impl Ledger {
         actor: Option<&str>,
         from_ms: i64,
         to_ms: i64,
-    ) -> Result<Vec<ShiftLine>, LedgerError> {
+    ) -> Result<Vec<DeskCredit>, LedgerError> {
         let by_actor = if actor.is_some() {
             "AND LOWER(p.actor) = LOWER($3)"
         } else {
@@ -686,7 +686,7 @@ impl Ledger {
                     }),
                     None => None,
                 };
-                Ok(ShiftLine {
+                Ok(DeskCredit {
                     payment_id: row.try_get(0)?,
                     user_id: row.try_get(1)?,
                     username: row.try_get(2)?,

@@ -221,7 +221,7 @@ impl AmountPolicy {
 
 /// `Err(what is left)` when `amount` on top of `spent` passes `cap`.
 fn within_cap(amount: Money, spent: Money, cap: Money) -> Result<(), Money> {
-    let left = Money((cap.0 - spent.0).max(0));
+    let left = (cap - spent).max(Money(0));
     if amount <= left { Ok(()) } else { Err(left) }
 }
 
@@ -365,23 +365,10 @@ pub fn shift_since(
     }
 }
 
-/// The longest reason a flag keeps, in characters.
-pub const FLAG_REASON_MAX: usize = 255;
-
-/// A flag's reason, trimmed: 1 to [`FLAG_REASON_MAX`] characters, on one line.
+/// A flag's reason, trimmed: the rule of [`myq_api::desk::flag_reason`], which the widget
+/// checks too.
 pub fn flag_reason(text: &str) -> Result<&str, Refusal> {
-    let reason = text.trim();
-    if reason.is_empty() {
-        Err(Refusal::BadReason("Say why the credit is a mistake"))
-    } else if reason.chars().count() > FLAG_REASON_MAX {
-        Err(Refusal::BadReason(
-            "A flag's reason is at most 255 characters",
-        ))
-    } else if reason.chars().any(char::is_control) {
-        Err(Refusal::BadReason("A flag's reason is one line of text"))
-    } else {
-        Ok(reason)
-    }
+    myq_api::desk::flag_reason(text).map_err(|error| Refusal::BadReason(error.message()))
 }
 
 /// An operator flags a credit given at the help desk: their own, or any operator's when an

@@ -12,7 +12,7 @@ use time::{Date, UtcOffset};
 
 use crate::config::Config;
 use crate::desk;
-use crate::ledger::{DayFigures, Figure, Ledger, LedgerError, Record, ShiftLine};
+use crate::ledger::{DayFigures, DeskCredit, Figure, Ledger, LedgerError, Record};
 use crate::policy::Money;
 
 /// `report --config FILE --from DATE --to DATE`.
@@ -92,7 +92,7 @@ pub struct DeskFigures {
 
 /// The desk's credits per day (of the credit, at `utc_offset`) and operator.
 pub fn desk_figures(
-    lines: &[ShiftLine],
+    lines: &[DeskCredit],
     utc_offset: UtcOffset,
 ) -> BTreeMap<(Date, String), DeskFigures> {
     let mut figures: BTreeMap<(Date, String), DeskFigures> = BTreeMap::new();
@@ -113,7 +113,7 @@ pub fn desk_figures(
 
 /// The desk's part of the report: cash credited per day and operator, then every flagged
 /// credit with its reason.
-pub fn render_desk(lines: &[ShiftLine], utc_offset: UtcOffset) -> String {
+pub fn render_desk(lines: &[DeskCredit], utc_offset: UtcOffset) -> String {
     let mut out = format!(
         "\nhelp desk (cash)\n{:<10}  {:<20}  {:>18}  {:>7}\n",
         "day", "operator", "credited", "flagged"
@@ -131,7 +131,7 @@ pub fn render_desk(lines: &[ShiftLine], utc_offset: UtcOffset) -> String {
             figures.flagged,
         ));
     }
-    let flagged: Vec<&ShiftLine> = lines.iter().filter(|line| line.flag.is_some()).collect();
+    let flagged: Vec<&DeskCredit> = lines.iter().filter(|line| line.flag.is_some()).collect();
     if flagged.is_empty() {
         out.push_str("\nno flagged credits\n");
         return out;
@@ -218,8 +218,8 @@ mod tests {
     const NOON: i64 = 1_741_608_000_000;
     const HOUR: i64 = 3_600_000;
 
-    fn line(id: &str, actor: &str, cents: i64, at: i64, flag: Option<&str>) -> ShiftLine {
-        ShiftLine {
+    fn line(id: &str, actor: &str, cents: i64, at: i64, flag: Option<&str>) -> DeskCredit {
+        DeskCredit {
             payment_id: id.into(),
             user_id: 34173,
             username: "jnovak".into(),

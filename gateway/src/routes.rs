@@ -503,7 +503,7 @@ async fn flag_credit(
     Caller(identity): Caller,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> Result<Json<desk::FlagView>, GatewayError> {
+) -> Result<Json<myq_api::desk::CreditFlag>, GatewayError> {
     policy::operators_only(&identity)?;
     let asked: FlagBody = read_body(&body)?;
     let reason = policy::flag_reason(&asked.reason)?;
@@ -518,10 +518,7 @@ async fn flag_credit(
         &record.payment(),
         "flagged",
     ));
-    Ok(Json(desk::FlagView::new(
-        &flag,
-        app.config.policy.utc_offset,
-    )))
+    Ok(Json(desk::credit_flag(&flag, app.config.policy.utc_offset)))
 }
 
 /// Why a payment whose charge another request began cannot be committed now.

@@ -418,7 +418,7 @@ async fn the_shift_lists_desk_credits_by_when_credited_with_flags(url: &str) {
         Err(LedgerError::NotFound { .. })
     ));
 
-    let shift = |lines: Vec<myq_gateway::ledger::ShiftLine>| {
+    let shift = |lines: Vec<myq_gateway::ledger::DeskCredit>| {
         lines
             .into_iter()
             .map(|l| {

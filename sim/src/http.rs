@@ -22,7 +22,7 @@ use crate::billing;
 use crate::control::{self, Fault};
 use crate::data::Right;
 use crate::error::MyqError;
-use crate::myq::{Myq, Scope, UserFind, parse_id};
+use crate::myq::{Scope, ServerState, UserFind, parse_id};
 use crate::serve::ConnectionKill;
 use crate::{Options, Sim};
 
@@ -372,7 +372,7 @@ impl Sim {
         headers: &HeaderMap,
         scope: Scope,
         right: Right,
-        call: impl FnOnce(&mut Myq) -> Result<T, MyqError>,
+        call: impl FnOnce(&mut ServerState) -> Result<T, MyqError>,
     ) -> Result<T, MyqError> {
         let mut myq = self.myq();
         myq.authorize(bearer(headers), scope, right)?;

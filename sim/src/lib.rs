@@ -30,7 +30,7 @@ use tokio::net::TcpListener;
 use billing::Billing;
 use control::{Fault, QueuedFault};
 use data::{ApiClient, SimData};
-use myq::Myq;
+use myq::ServerState;
 
 /// How a simulator runs.
 #[derive(Clone, Debug)]
@@ -92,7 +92,7 @@ struct OperationStats {
 pub struct Sim {
     initial: SimData,
     token_lifetime: Duration,
-    myq: Mutex<Myq>,
+    myq: Mutex<ServerState>,
     faults: Mutex<Vec<QueuedFault>>,
     stats: Mutex<BTreeMap<&'static str, OperationStats>>,
     /// The billing endpoint's key; `None` when it is not served.
@@ -103,7 +103,7 @@ pub struct Sim {
 impl Sim {
     fn new(data: SimData, token_lifetime: Duration, billing_key: Option<Vec<u8>>) -> Sim {
         Sim {
-            myq: Mutex::new(Myq::new(data.clone(), token_lifetime)),
+            myq: Mutex::new(ServerState::new(data.clone(), token_lifetime)),
             initial: data,
             token_lifetime,
             faults: Mutex::default(),
@@ -115,7 +115,7 @@ impl Sim {
 
     /// The server state. A panic while it was held cannot leave it half-changed (every change
     /// is checked before it is made), so a poisoned lock is taken as it is.
-    pub fn myq(&self) -> MutexGuard<'_, Myq> {
+    pub fn myq(&self) -> MutexGuard<'_, ServerState> {
         self.myq
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -183,7 +183,7 @@ impl Sim {
     fn reset(&self) {
         *self.billing() = Billing::default();
         let mut myq = self.myq();
-        *myq = Myq::new(self.initial.clone(), self.token_lifetime).ids_from(&myq);
+        *myq = ServerState::new(self.initial.clone(), self.token_lifetime).ids_from(&myq);
         drop(myq);
         self.faults().clear();
         self.stats().clear();

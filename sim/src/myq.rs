@@ -81,7 +81,7 @@ struct Grant {
 }
 
 /// One MyQ X server's state.
-pub struct Myq {
+pub struct ServerState {
     data: SimData,
     balances: HashMap<u64, Cents>,
     tokens: HashMap<String, Grant>,
@@ -91,10 +91,10 @@ pub struct Myq {
     token_lifetime: Duration,
 }
 
-impl Myq {
-    pub fn new(data: SimData, token_lifetime: Duration) -> Myq {
+impl ServerState {
+    pub fn new(data: SimData, token_lifetime: Duration) -> ServerState {
         let balances = data.users.iter().map(|u| (u.id, u.credit)).collect();
-        Myq {
+        ServerState {
             data,
             balances,
             tokens: HashMap::new(),
@@ -109,7 +109,7 @@ impl Myq {
 
     /// `POST /auth/token`: the `client_credentials` and `login_info` grants.
     /// This server, its payment ids going on from where `earlier` left them.
-    pub fn ids_from(mut self, earlier: &Myq) -> Myq {
+    pub fn ids_from(mut self, earlier: &ServerState) -> ServerState {
         self.next_payment_id = earlier.next_payment_id;
         self
     }
@@ -620,7 +620,7 @@ mod tests {
 
     #[test]
     fn issuing_a_token_drops_the_expired_ones() {
-        let mut myq = Myq::new(SimData::default(), Duration::from_millis(1));
+        let mut myq = ServerState::new(SimData::default(), Duration::from_millis(1));
         let grant = json!({"grant_type": "client_credentials", "client_id": "demo-client",
                            "client_secret": "demo-secret"});
         for _ in 0..3 {
@@ -632,7 +632,7 @@ mod tests {
 
     #[test]
     fn issued_tokens_are_the_valid_access_and_refresh_tokens() {
-        let mut myq = Myq::new(SimData::default(), Duration::from_secs(60));
+        let mut myq = ServerState::new(SimData::default(), Duration::from_secs(60));
         let grant = json!({"grant_type": "client_credentials", "client_id": "demo-client",
                            "client_secret": "demo-secret"});
         let answer = myq.issue_token(&grant).unwrap();

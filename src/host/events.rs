@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
 use crate::api::{ApiError, Money, PaymentId, Provider, User, UserId};
-use crate::topup::{Account, Outcome, PaymentRef, StartError};
+use crate::topup::{Outcome, PaymentRef, StartError, Started};
 
 /// `myq-topup-ready`: providers and user known.
 pub struct Ready<'a> {
@@ -21,7 +21,7 @@ pub struct Ready<'a> {
 }
 
 impl<'a> Ready<'a> {
-    pub fn new(account: &'a Account, pending: usize) -> Self {
+    pub fn new(account: &'a Started, pending: usize) -> Self {
         Ready {
             user_id: account.user_id,
             username: account.user.as_ref().map(|u| u.username.as_str()),

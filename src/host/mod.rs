@@ -5,6 +5,7 @@
 mod approval;
 mod callback;
 mod config;
+mod download;
 pub mod events;
 mod print;
 mod token;
@@ -13,11 +14,12 @@ mod url_cases;
 mod widget;
 
 pub use config::{Config, ConfigError};
-pub use widget::{Found, Notice, Phase, Problem, Receipt, View, Widget};
+pub use widget::{Found, Notice, Phase, Problem, Receipt, ShiftView, View, Widget};
 
+pub use crate::api::desk::{CreditFlag, Shift, ShiftLine};
 /// What the UI needs of the layers below, named here so that it never reaches around the host.
 pub use crate::api::{
     ApiError, Failure, Money, Operation, Payment, PaymentId, PaymentState, Provider,
     TokenSourceFailure, User, UserId,
 };
-pub use crate::topup::{AmountError, FindBy, Progress, Reason, StartError};
+pub use crate::topup::{AmountError, FindBy, FlagReasonError, Progress, Reason, StartError};

@@ -12,13 +12,15 @@ use super::approval::ElementApproval;
 use super::config::{Config, ConfigError};
 use super::events::{self, Detail, PaymentDetail, Settled, emit, emit_js};
 use super::token::ElementTokens;
+use crate::api::desk::Shift;
 use crate::api::{
     ApiError, DEFAULT_TIMEOUT_MS, Fetch, Money, Myq, MyqClient, Operation, Payment, PaymentId,
     Provider, User,
 };
 use crate::topup::{
-    self, Account, AmountError, Busy, Claims, FOUND_PAGE, FindBy, Intent, IntentKey, Outcome,
-    Progress, Reason, Session, StartError, Who, amount_from_number, parse_decimal,
+    self, AmountError, Busy, Claims, FOUND_PAGE, FindBy, FlagReasonError, Intent, IntentKey,
+    Outcome, Progress, Reason, Session, StartError, Started, Who, amount_from_number, flag_reason,
+    parse_decimal,
 };
 
 /// The widget's MyQ X client: the browser's fetch, tokens from the element.
@@ -32,6 +34,8 @@ pub enum Phase {
     Ready,
     /// A desk waits for the operator to find a user.
     Find,
+    /// A desk shows the operator's shift (from the find view, and back to it).
+    Shift,
     /// The widget cannot go on until the problem is fixed or retried.
     Failed(Problem),
 }
@@ -49,6 +53,8 @@ pub enum Problem {
     Start(StartError),
     /// A call failed, or the token source gave no token; nothing changed.
     Api(ApiError),
+    /// At a desk: a flag's reason the gateway would refuse; nothing was sent.
+    FlagReason(FlagReasonError),
     /// A payment exists but could not be finished; it is listed as unfinished.
     Unfinished {
         payment_id: PaymentId,
@@ -83,6 +89,7 @@ impl Problem {
         match self {
             Problem::Config(err) => events::Error::about("config", err),
             Problem::Amount(err) => events::Error::about("input", err),
+            Problem::FlagReason(err) => events::Error::about("input", err),
             Problem::Start(err) => err.into(),
             Problem::Api(err) => err.into(),
             Problem::Unfinished { payment_id, error } => events::Error {
@@ -149,6 +156,18 @@ pub struct View {
     pub finding: bool,
     /// At a desk: the last credit's receipt, shown until the next user is picked.
     pub receipt: Option<Receipt>,
+    /// At a desk: the operator's shift, while [`Phase::Shift`].
+    pub shift: ShiftView,
+}
+
+/// A desk's shift view: what the gateway last answered, and whether a call is running.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ShiftView {
+    /// The day asked for (`YYYY-MM-DD`); empty for the gateway's today.
+    pub since: String,
+    pub shift: Option<Shift>,
+    /// A read, a flag or a download is running: the click guard of the shift's buttons.
+    pub busy: bool,
 }
 
 /// What a desk's find answered: a page of users at most.
@@ -177,7 +196,7 @@ pub struct Receipt {
 
 /// What [`Widget::connect`] reached.
 enum Connected {
-    Ready(Config, Account, Box<Session<WidgetClient>>),
+    Ready(Config, Started, Box<Session<WidgetClient>>),
     /// A desk with nobody picked yet.
     Find(Config),
 }
@@ -370,12 +389,8 @@ impl Widget {
                 });
             }
             Err(error) => {
-                let problem = Problem::Api(error);
-                emit(&self.inner.element, "error", &problem.detail());
-                self.inner.view.update(|v| {
-                    v.finding = false;
-                    v.notice = Some(Notice::Problem(problem));
-                });
+                self.inner.view.update(|v| v.finding = false);
+                self.report(Problem::Api(error));
             }
         }
     }
@@ -402,6 +417,99 @@ impl Widget {
     /// Prints the receipt alone (see `host/print.rs`).
     pub fn print_receipt(&self) {
         super::print::print();
+    }
+
+    /// At a desk: shows the operator's shift since `since` (a date; the gateway's today when
+    /// empty), from the find view.
+    pub async fn show_shift(&self, since: String) {
+        let Some(client) = self.shift_call() else {
+            return;
+        };
+        self.inner.view.update(|v| {
+            v.phase = Phase::Shift;
+            v.shift.since = since.clone();
+        });
+        let result = client.shift(Some(&since)).await;
+        self.end_shift_call(result.map(|shift| {
+            self.inner.view.update(|v| v.shift.shift = Some(shift));
+        }));
+    }
+
+    /// At a desk: flags a credit of the shift as a mistake, with the operator's reason. A
+    /// reason the gateway would refuse is refused here, and nothing is sent.
+    pub async fn flag_credit(&self, payment_id: PaymentId, reason: String) {
+        let reason = match flag_reason(&reason) {
+            Ok(reason) => reason,
+            Err(error) => {
+                self.report(Problem::FlagReason(error));
+                return;
+            }
+        };
+        let Some(client) = self.shift_call() else {
+            return;
+        };
+        let result = client.flag_credit(&payment_id, reason).await;
+        self.end_shift_call(result.map(|flag| {
+            self.inner.view.update(|v| {
+                let Some(shift) = v.shift.shift.as_mut() else {
+                    return;
+                };
+                if let Some(line) = shift.lines.iter_mut().find(|l| l.payment_id == payment_id) {
+                    shift.flagged += usize::from(line.flag.is_none());
+                    line.flag = Some(flag);
+                }
+            })
+        }));
+    }
+
+    /// At a desk: downloads the shown shift as the gateway's CSV file.
+    pub async fn download_shift(&self) {
+        let Some(client) = self.shift_call() else {
+            return;
+        };
+        let since = self.inner.view.with_untracked(|v| v.shift.since.clone());
+        let result = client.shift_csv(Some(&since)).await;
+        self.end_shift_call(result.map(|csv| {
+            let day = self.inner.view.with_untracked(|v| {
+                let shift = v.shift.shift.as_ref();
+                shift
+                    .and_then(|s| s.since.get(..10))
+                    .unwrap_or("today")
+                    .to_owned()
+            });
+            let name = format!("shift-{day}.csv");
+            super::download::save_text(&self.inner.element, &name, "text/csv", &csv);
+        }));
+    }
+
+    /// At a desk: back from the shift to the find field.
+    pub fn close_shift(&self) {
+        self.inner.view.update(|v| {
+            v.phase = Phase::Find;
+            v.notice = None;
+        });
+    }
+
+    /// The client for a shift call, the shift marked busy; `None` while another runs (the
+    /// click guard) or before the desk has connected.
+    fn shift_call(&self) -> Option<WidgetClient> {
+        let client = self.inner.client.borrow().clone()?;
+        if self.inner.view.with_untracked(|v| v.shift.busy) {
+            return None;
+        }
+        self.inner.view.update(|v| {
+            v.shift.busy = true;
+            v.notice = None;
+        });
+        Some(client)
+    }
+
+    /// Ends a shift call: not busy, and a failure shown and dispatched.
+    fn end_shift_call(&self, result: Result<(), ApiError>) {
+        self.inner.view.update(|v| v.shift.busy = false);
+        if let Err(error) = result {
+            self.report(Problem::Api(error));
+        }
     }
 
     fn config(&self) -> Result<Config, super::ConfigError> {
@@ -623,7 +731,11 @@ impl Widget {
 
     /// Shows a problem with the amount and dispatches `myq-topup-error`.
     fn refuse_input(&self, error: AmountError) -> events::Error {
-        let problem = Problem::Amount(error);
+        self.report(Problem::Amount(error))
+    }
+
+    /// Shows `problem` and dispatches `myq-topup-error` with its detail.
+    fn report(&self, problem: Problem) -> events::Error {
         let detail = problem.detail();
         emit(&self.inner.element, "error", &detail);
         self.inner

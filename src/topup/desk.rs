@@ -1,6 +1,8 @@
 //! The help desk's lookup: what an operator types or scans, as the `users/find` queries to ask.
 
 use crate::api::UserQuery;
+/// A flag's reason: checked before the gateway is asked, by the gateway's own rule.
+pub use crate::api::desk::{FlagReasonError, flag_reason};
 
 /// The most matches a desk lists: the gateway answers an operator a page of 20 at most, and a
 /// longer list is no choice an operator can make at a counter.

@@ -11,11 +11,11 @@ mod start;
 
 pub use amount::{AmountError, AmountRules, amount_from_number, parse_decimal};
 pub use claims::Claims;
-pub use desk::{FOUND_PAGE, FindBy};
+pub use desk::{FOUND_PAGE, FindBy, FlagReasonError, flag_reason};
 pub use intent::{Intent, IntentKey, MAX_HOST_DESCRIPTION_CHARS};
 pub use reason::Reason;
 pub use session::{Approval, Approved, Busy, NoApproval, Outcome, PaymentRef, Progress, Session};
-pub use start::{Account, StartError, Who, start};
+pub use start::{StartError, Started, Who, start};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -22,7 +22,7 @@ use crate::api::{
 use super::claims::{Claim, Claims};
 use super::intent::{Intent, IntentKey, duplicate_reason, duplicates};
 use super::reason::Reason;
-use super::start::Account;
+use super::start::Started;
 
 /// How many commits one flow sends at most, each after the previous one's fate was read back.
 const COMMIT_ATTEMPTS: usize = 3;
@@ -239,7 +239,7 @@ impl<M: Myq> Session<M> {
     /// [`pending`](Self::pending), and rolls back copies of an intent's payment. `claims` are the
     /// widget's, shared by its sessions. A copy whose rollback fails stays hidden and is tried
     /// again by the next flow.
-    pub async fn open(myq: M, account: &Account, claims: Claims) -> Session<M> {
+    pub async fn open(myq: M, account: &Started, claims: Claims) -> Session<M> {
         let payments = account.payments.clone();
         let session = Session {
             myq,

@@ -16,7 +16,7 @@ pub enum Who {
 
 /// What the widget knows once it is ready to top up.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Account {
+pub struct Started {
     pub user_id: UserId,
     /// Known when the user was found by name.
     pub user: Option<User>,
@@ -70,7 +70,7 @@ impl fmt::Display for StartError {
 /// A user id the server does not know is refused. A balance the server will not tell (a token
 /// without the `users` scope, say) is not fatal:
 /// the widget tops up all the same and shows the balance after a commit when it can.
-pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Account, StartError> {
+pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Started, StartError> {
     let (user_id, user) = match who {
         Who::Id(id) => (*id, None),
         Who::Username(name) => {
@@ -94,7 +94,7 @@ pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Account,
         }
         Err(_) => None,
     };
-    Ok(Account {
+    Ok(Started {
         user_id,
         user,
         providers,

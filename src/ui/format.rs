@@ -80,3 +80,24 @@ pub fn date_time(locale: &str, at_ms: f64) -> String {
     let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
     String::from(js_sys::Date::new(&at_ms.into()).to_locale_string(locale, &options))
 }
+
+/// An RFC 3339 time (`2026-11-26T09:12:00+01:00`) as `locale` writes it, in the reader's time
+/// zone; as it came when the browser cannot read it.
+pub fn rfc3339_date_time(locale: &str, text: &str) -> String {
+    let at_ms = js_sys::Date::parse(text);
+    if at_ms.is_nan() {
+        return text.to_owned();
+    }
+    date_time(locale, at_ms)
+}
+
+/// Today in the reader's time zone, as an `<input type="date">` holds it: `2026-11-26`.
+pub fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}

@@ -4,8 +4,8 @@
 //! for the value filled in: an amount formatted by `Intl.NumberFormat`, a count, a name.
 
 use crate::host::{
-    AmountError, ApiError, Failure, FindBy, Money, Operation, PaymentState, Problem, Progress,
-    Reason, StartError, TokenSourceFailure,
+    AmountError, ApiError, Failure, FindBy, FlagReasonError, Money, Operation, PaymentState,
+    Problem, Progress, Reason, StartError, TokenSourceFailure,
 };
 
 /// A phrase with a count, in the forms `Intl.PluralRules` picks between.
@@ -123,6 +123,29 @@ pub struct Texts {
     pub operator: &'static str,
     pub receipt_payment: &'static str,
     pub print_receipt: &'static str,
+    // The desk's shift: the operator's cash credits since a day, and flags on mistakes.
+    /// The find view's button that opens the shift, and the shift's heading.
+    pub shift: &'static str,
+    pub since: &'static str,
+    pub show: &'static str,
+    /// How many credits the shift has.
+    pub credits: Plural,
+    pub total: &'static str,
+    /// Before how many credits are flagged, and before a credit's flag.
+    pub flagged: &'static str,
+    pub no_credits: &'static str,
+    pub time: &'static str,
+    pub download_csv: &'static str,
+    pub back_to_find: &'static str,
+    /// A credit's button that opens its flag form.
+    pub flag_mistake: &'static str,
+    pub flag_reason: &'static str,
+    /// The flag form's submit button.
+    pub flag: &'static str,
+    pub cancel: &'static str,
+    pub reason_empty: &'static str,
+    pub reason_too_long: &'static str,
+    pub reason_one_line: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -206,6 +229,27 @@ pub static EN: Texts = Texts {
     operator: "Operator",
     receipt_payment: "Payment no.",
     print_receipt: "Print receipt",
+    shift: "Shift",
+    since: "Since",
+    show: "Show",
+    credits: Plural {
+        one: "{} credit",
+        few: "{} credits",
+        other: "{} credits",
+    },
+    total: "Total",
+    flagged: "Flagged as a mistake",
+    no_credits: "No cash credits since then.",
+    time: "Time",
+    download_csv: "Download CSV",
+    back_to_find: "Back to finding users",
+    flag_mistake: "Flag as a mistake",
+    flag_reason: "Why is this credit a mistake?",
+    flag: "Flag",
+    cancel: "Cancel",
+    reason_empty: "Say why the credit is a mistake.",
+    reason_too_long: "The reason is at most 255 characters.",
+    reason_one_line: "The reason is one line of text.",
 };
 
 pub static CS: Texts = Texts {
@@ -289,6 +333,27 @@ pub static CS: Texts = Texts {
     operator: "Obsluha",
     receipt_payment: "Číslo platby",
     print_receipt: "Vytisknout potvrzení",
+    shift: "Směna",
+    since: "Od",
+    show: "Zobrazit",
+    credits: Plural {
+        one: "{} dobití",
+        few: "{} dobití",
+        other: "{} dobití",
+    },
+    total: "Celkem",
+    flagged: "Označeno jako chyba",
+    no_credits: "Od té doby žádné dobití v hotovosti.",
+    time: "Čas",
+    download_csv: "Stáhnout CSV",
+    back_to_find: "Zpět k hledání uživatelů",
+    flag_mistake: "Označit jako chybu",
+    flag_reason: "Proč je toto dobití chybné?",
+    flag: "Označit",
+    cancel: "Zrušit",
+    reason_empty: "Uveďte, proč je dobití chybné.",
+    reason_too_long: "Důvod může mít nejvýše 255 znaků.",
+    reason_one_line: "Důvod musí být jeden řádek textu.",
 };
 
 pub static SK: Texts = Texts {
@@ -372,6 +437,27 @@ pub static SK: Texts = Texts {
     operator: "Obsluha",
     receipt_payment: "Číslo platby",
     print_receipt: "Vytlačiť potvrdenie",
+    shift: "Zmena",
+    since: "Od",
+    show: "Zobraziť",
+    credits: Plural {
+        one: "{} dobitie",
+        few: "{} dobitia",
+        other: "{} dobití",
+    },
+    total: "Spolu",
+    flagged: "Označené ako chyba",
+    no_credits: "Odvtedy žiadne dobitie v hotovosti.",
+    time: "Čas",
+    download_csv: "Stiahnuť CSV",
+    back_to_find: "Späť na hľadanie používateľov",
+    flag_mistake: "Označiť ako chybu",
+    flag_reason: "Prečo je toto dobitie chybné?",
+    flag: "Označiť",
+    cancel: "Zrušiť",
+    reason_empty: "Uveďte, prečo je dobitie chybné.",
+    reason_too_long: "Dôvod môže mať najviac 255 znakov.",
+    reason_one_line: "Dôvod musí byť jeden riadok textu.",
 };
 
 pub static DE: Texts = Texts {
@@ -456,6 +542,27 @@ pub static DE: Texts = Texts {
     operator: "Bearbeitet von",
     receipt_payment: "Zahlungsnummer",
     print_receipt: "Beleg drucken",
+    shift: "Schicht",
+    since: "Seit",
+    show: "Anzeigen",
+    credits: Plural {
+        one: "{} Gutschrift",
+        few: "{} Gutschriften",
+        other: "{} Gutschriften",
+    },
+    total: "Summe",
+    flagged: "Als Fehler markiert",
+    no_credits: "Seitdem keine Bargeld-Gutschriften.",
+    time: "Zeit",
+    download_csv: "CSV herunterladen",
+    back_to_find: "Zurück zur Benutzersuche",
+    flag_mistake: "Als Fehler markieren",
+    flag_reason: "Warum ist diese Gutschrift falsch?",
+    flag: "Markieren",
+    cancel: "Abbrechen",
+    reason_empty: "Geben Sie an, warum die Gutschrift falsch ist.",
+    reason_too_long: "Der Grund hat höchstens 255 Zeichen.",
+    reason_one_line: "Der Grund ist eine Textzeile.",
 };
 
 /// The languages besides English, the language of any other tag.
@@ -567,6 +674,11 @@ impl Texts {
         fill(self.no_match, text)
     }
 
+    /// "3 credits"; `category` is `Intl.PluralRules`' for `count`.
+    pub fn credits(&self, count: usize, category: &str) -> String {
+        fill(self.credits.form(category), &count.to_string())
+    }
+
     /// "Users found: 2"
     pub fn found(&self, count: usize) -> String {
         fill(self.found, &count.to_string())
@@ -618,6 +730,12 @@ impl Texts {
             Problem::Start(StartError::ProviderInactive(_)) => self.provider_disabled.to_owned(),
             Problem::Start(StartError::Api(error)) | Problem::Api(error) => self.api_error(error),
             Problem::Unfinished { .. } => self.unfinished_problem.to_owned(),
+            Problem::FlagReason(error) => match error {
+                FlagReasonError::Empty => self.reason_empty,
+                FlagReasonError::TooLong => self.reason_too_long,
+                FlagReasonError::NotOneLine => self.reason_one_line,
+            }
+            .to_owned(),
         }
     }
 
@@ -728,6 +846,25 @@ impl Texts {
             self.operator,
             self.receipt_payment,
             self.print_receipt,
+            self.shift,
+            self.since,
+            self.show,
+            self.credits.one,
+            self.credits.few,
+            self.credits.other,
+            self.total,
+            self.flagged,
+            self.no_credits,
+            self.time,
+            self.download_csv,
+            self.back_to_find,
+            self.flag_mistake,
+            self.flag_reason,
+            self.flag,
+            self.cancel,
+            self.reason_empty,
+            self.reason_too_long,
+            self.reason_one_line,
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! [`mount`] is what the element's JavaScript (`www/myq-topup.js`) calls when `<myq-topup>` is
 //! connected; the returned [`MountedWidget`] carries the element's methods.
 
+mod controls;
 mod desk;
 mod format;
 /// Public for the tests that hold the tables against the rendered widget.

@@ -13,15 +13,17 @@ use crate::{Result, root};
 /// the bounded payment list: about +1,200).
 /// The help desk (`desk`: find, pick, cash credit, receipt, its words in four languages) ships in
 /// the same bundle: measured at +23,314 bytes (180,797 → 204,111 on this toolchain), and the
-/// budget moved by exactly that.
-/// Then cut to 198,343 (docs/size.md: wasm-opt's low-memory folding, fewer memo, closure and
-/// task types in the view); the budget is that plus 0.5%.
+/// budget moved by exactly that. Its shift view (count, total, each credit, Download CSV, a flag
+/// form; the gateway's shift in myq-api's wire types; 19 words in four languages) measured
+/// +21,312 more (204,333 → 225,645), and the budget moved by exactly that again.
+/// Then cut (docs/size.md: wasm-opt's low-memory folding, fewer memo, closure and task types in
+/// the view); the budget is the size reached plus 0.5%.
 /// Sizes are deterministic for a given toolchain and lockfile; when a change shrinks the bundle,
 /// lower this so it never grows back unnoticed. The figure is for a toolchain without the
 /// `rust-src` component: with it, rustc writes local library paths into panic locations (about
 /// 0.8 KB raw, 0.15 KB gzip more), so compare sizes only between builds from clean on the same
 /// toolchain setup.
-pub const GZIP_BUDGET: u64 = 199_334;
+pub const GZIP_BUDGET: u64 = 216_603;
 
 /// One file of the bundle.
 pub struct FileSize {

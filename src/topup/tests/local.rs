@@ -50,7 +50,7 @@ pub enum Fault {
 type Policy = Box<dyn FnMut(Operation) -> Fault>;
 
 pub struct LocalMyq {
-    pub server: RefCell<myq_sim::myq::Myq>,
+    pub server: RefCell<myq_sim::myq::ServerState>,
     policy: RefCell<Policy>,
     /// Commits sent for a payment that was already completed: must stay 0.
     pub blind_commits: Cell<u32>,
@@ -63,7 +63,7 @@ pub struct LocalMyq {
 impl LocalMyq {
     pub fn new() -> LocalMyq {
         LocalMyq {
-            server: RefCell::new(myq_sim::myq::Myq::new(
+            server: RefCell::new(myq_sim::myq::ServerState::new(
                 SimData::default(),
                 Duration::from_secs(1800),
             )),
@@ -148,7 +148,7 @@ impl LocalMyq {
     async fn call<T: DeserializeOwned>(
         &self,
         operation: Operation,
-        apply: impl Fn(&mut myq_sim::myq::Myq) -> Result<Value, MyqError>,
+        apply: impl Fn(&mut myq_sim::myq::ServerState) -> Result<Value, MyqError>,
     ) -> Result<T, ApiError> {
         // A call sent before an answer arrived is in series with it; one sent with it, not.
         let depth = self.series.get() + 1;
@@ -229,7 +229,7 @@ impl api::Myq for LocalMyq {
                 ..Default::default()
             },
         };
-        let found = |s: &mut myq_sim::myq::Myq| Ok(s.find_users(&find));
+        let found = |s: &mut myq_sim::myq::ServerState| Ok(s.find_users(&find));
         let list: api::UserList = self.call(Operation::FindUser, found).await?;
         Ok(list.users)
     }
@@ -260,7 +260,8 @@ impl api::Myq for LocalMyq {
         change: &api::PaymentChange,
     ) -> Result<(), ApiError> {
         let body = serde_json::to_value(change).unwrap();
-        let update = |s: &mut myq_sim::myq::Myq| empty(s.update_payment(provider, id, &body));
+        let update =
+            |s: &mut myq_sim::myq::ServerState| empty(s.update_payment(provider, id, &body));
         self.call::<Value>(Operation::UpdatePayment, update)
             .await
             .map(drop)
@@ -285,7 +286,8 @@ impl api::Myq for LocalMyq {
         id: &PaymentId,
         reason: &str,
     ) -> Result<(), ApiError> {
-        let rollback = |s: &mut myq_sim::myq::Myq| empty(s.rollback_payment(provider, id, reason));
+        let rollback =
+            |s: &mut myq_sim::myq::ServerState| empty(s.rollback_payment(provider, id, reason));
         self.call::<Value>(Operation::RollbackPayment, rollback)
             .await
             .map(drop)
@@ -296,7 +298,7 @@ impl api::Myq for LocalMyq {
         provider: &str,
         user_id: UserId,
     ) -> Result<Vec<api::Payment>, ApiError> {
-        let list = |s: &mut myq_sim::myq::Myq| s.list_payments(provider, Some(user_id.0));
+        let list = |s: &mut myq_sim::myq::ServerState| s.list_payments(provider, Some(user_id.0));
         let list: api::PaymentList = self.call(Operation::ListPayments, list).await?;
         Ok(list.payments)
     }

@@ -2,15 +2,19 @@
 //! one, then the amount form credits cash; a receipt after each credit.
 
 mod receipt;
+mod shift;
 
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::topup::{Action, Shared, notice};
+use super::controls::{secondary_button, text_field};
+use super::format::today;
+use super::topup::{Action, Shared, aria_flag, clicking, focus_next_frame, notice};
 use crate::host::{FindBy, User};
 
 pub(crate) use receipt::receipt;
+pub(crate) use shift::shift_view;
 
 /// The find form, what it found, and the last credit's result and receipt.
 pub(crate) fn find_view(shared: Shared) -> impl IntoView {
@@ -20,13 +24,9 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
     let chosen = shared.widget().find_by();
     let by = RwSignal::new(chosen);
     let input = NodeRef::<html::Input>::new();
-    // Keyboard first: the field is focused for the next scan.
-    request_animation_frame(move || {
-        // The view may be gone by then (a scan found someone at once).
-        if let Some(input) = input.try_get_untracked().flatten() {
-            let _ = input.focus();
-        }
-    });
+    // Keyboard first: the field is focused for the next scan (unless the view is gone by then:
+    // a scan found someone at once).
+    focus_next_frame(Box::new(move || input.try_get_untracked()?.map(Into::into)));
     let submit = {
         let shared = shared.clone();
         move |event: leptos::ev::SubmitEvent| {
@@ -38,9 +38,10 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
             shared.act(Action::Find(text.get_untracked(), by.get_untracked()));
         }
     };
+    let shift = shared.clone();
     let finding = {
         let shared = shared.clone();
-        move || shared.view.with(|v| v.finding).to_string()
+        aria_flag(move || shared.view.with(|v| v.finding))
     };
     let choices = FindBy::ALL
         .into_iter()
@@ -56,17 +57,7 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
         <form class="myq-topup__find" part="find" role="search" on:submit=submit novalidate>
             <label class="myq-topup__label" for="myq-topup-find">{texts.find_label}</label>
             <div class="myq-topup__find-row">
-                <input
-                    id="myq-topup-find"
-                    class="myq-topup__input"
-                    part="input"
-                    type="text"
-                    autocomplete="off"
-                    spellcheck="false"
-                    node_ref=input
-                    prop:value=move || text.get()
-                    on:input=move |event| text.set(event_target_value(&event))
-                />
+                {text_field("myq-topup-find", text, input)}
                 <label class="myq-topup__find-by">
                     {texts.find_by} " "
                     <select
@@ -90,14 +81,18 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
         {found(shared.clone())}
         {notice(shared.clone())}
         {receipt(&shared)}
+        {secondary_button("myq-topup__shift-open", texts.shift, move || {
+            shift.act(Action::ShowShift(today()))
+        })}
     }
 }
 
 /// The users the last find answered, each a button that picks them; or that nobody matched.
 fn found(shared: Shared) -> impl IntoView {
-    let found = Memo::new(move |_| shared.view.with(|v| v.found.clone()));
     move || {
-        let found = found.get()?;
+        // Read from the view without a memo of its own (each memo type costs the bundle): in the
+        // find view the view changes only with a find, which replaces the list anyway.
+        let found = shared.view.with(|v| v.found.clone())?;
         let texts = shared.texts();
         if found.users.is_empty() {
             return Some(
@@ -107,29 +102,24 @@ fn found(shared: Shared) -> impl IntoView {
         }
         // Keyboard first: the first match takes the focus; Tab to the others, Enter picks.
         let list = NodeRef::<html::Ul>::new();
-        request_animation_frame(move || {
-            let first = list
-                .try_get_untracked()
-                .flatten()
-                .and_then(|list| list.query_selector("button").ok().flatten());
-            if let Some(button) = first.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = button.focus();
-            }
-        });
+        focus_next_frame(Box::new(move || {
+            let first = list.try_get_untracked()??.query_selector("button").ok()??;
+            first.dyn_into().ok()
+        }));
         let heading = texts.found(found.users.len());
         let label = heading.clone();
         let items = found
             .users
             .into_iter()
             .map(|user| {
-                let label = describe(&user);
+                let label = user_text(&user);
                 let shared = shared.clone();
                 view! {
                     <li><button
                         class="myq-topup__match"
                         part="match"
                         type="button"
-                        on:click=move |_| shared.widget().pick(user.clone())
+                        on:click=clicking(move || shared.widget().pick(user.clone()))
                     >
                         {label}
                     </button></li>
@@ -153,7 +143,7 @@ fn found(shared: Shared) -> impl IntoView {
 }
 
 /// "Jan Novák · jnovak · jnovak@example.edu", leaving out what MyQ X does not know.
-fn describe(user: &User) -> String {
+fn user_text(user: &User) -> String {
     [&user.fullname, &user.username, &user.email]
         .into_iter()
         .map(|part| part.trim())
@@ -167,7 +157,7 @@ pub(crate) fn student(shared: &Shared) -> Option<impl IntoView + use<>> {
     let user = shared.view.with_untracked(|v| v.student.clone())?;
     Some(view! {
         <p class="myq-topup__student" part="student">
-            {shared.texts_now().user} ": " <strong>{describe(&user)}</strong>
+            {shared.texts_now().user} ": " <strong>{user_text(&user)}</strong>
         </p>
     })
 }

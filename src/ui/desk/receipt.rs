@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::super::controls::secondary_button;
 use super::super::format::date_time;
 use super::super::topup::Shared;
 
@@ -50,14 +51,9 @@ pub(crate) fn receipt(shared: &Shared) -> Option<impl IntoView + use<>> {
                 {line(texts.amount, shared.money(receipt.amount))}
                 {balance}
             </dl>
-            <button
-                class="myq-topup__button myq-topup__button--secondary myq-topup__print"
-                part="button"
-                type="button"
-                on:click=move |_| printer.widget().print_receipt()
-            >
-                {texts.print_receipt}
-            </button>
+            {secondary_button("myq-topup__print", texts.print_receipt, move || {
+                printer.widget().print_receipt()
+            })}
         </section>
     })
 }

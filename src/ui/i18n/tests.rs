@@ -254,3 +254,32 @@ fn words_the_desk_in_every_language() {
         );
     }
 }
+
+#[test]
+fn words_the_shift_and_its_flags_in_every_language() {
+    let forms = |texts: &Texts| {
+        [(1, "one"), (3, "few"), (5, "other")].map(|(n, category)| texts.credits(n, category))
+    };
+    assert_eq!(forms(&EN), ["1 credit", "3 credits", "5 credits"]);
+    assert_eq!(forms(&SK), ["1 dobitie", "3 dobitia", "5 dobití"]);
+    assert_eq!(
+        forms(&DE),
+        ["1 Gutschrift", "3 Gutschriften", "5 Gutschriften"]
+    );
+    assert_eq!(CS.credits(3, "few"), "3 dobití");
+    let refused = |error| Problem::FlagReason(error);
+    for texts in ALL {
+        let words = [
+            texts.problem(&refused(FlagReasonError::Empty), money),
+            texts.problem(&refused(FlagReasonError::TooLong), money),
+            texts.problem(&refused(FlagReasonError::NotOneLine), money),
+        ];
+        assert_eq!(words[0], texts.reason_empty);
+        assert_eq!(words[1], texts.reason_too_long);
+        assert_eq!(words[2], texts.reason_one_line);
+    }
+    assert_eq!(
+        CS.problem(&refused(FlagReasonError::Empty), money),
+        "Uveďte, proč je dobití chybné."
+    );
+}

@@ -205,7 +205,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
 
 /// Focuses what `target` finds once the next frame is drawn (the element is not there before).
 /// One closure type for every such focus: each costs the bundle its own glue.
-fn focus_next_frame(target: Box<dyn Fn() -> Option<web_sys::HtmlElement>>) {
+pub(crate) fn focus_next_frame(target: Box<dyn Fn() -> Option<web_sys::HtmlElement>>) {
     request_animation_frame(move || {
         if let Some(element) = target() {
             let _ = element.focus();

@@ -4,9 +4,11 @@
 mod form;
 mod payments;
 
+pub(crate) use form::focus_next_frame;
+
 use std::sync::Arc;
 
-use leptos::either::EitherOf4;
+use leptos::either::EitherOf5;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
@@ -98,6 +100,9 @@ impl Shared {
                 Action::Finish(id) => drop(widget.finish(&id).await),
                 Action::Cancel(id) => drop(widget.cancel(&id).await),
                 Action::Find(text, by) => widget.find(&text, by).await,
+                Action::ShowShift(since) => widget.show_shift(since).await,
+                Action::FlagCredit(id, reason) => widget.flag_credit(id, reason).await,
+                Action::DownloadShift => widget.download_shift().await,
             }
         });
     }
@@ -113,6 +118,12 @@ pub(crate) enum Action {
     Cancel(PaymentId),
     /// At a desk: find users by what the operator typed or scanned.
     Find(String, FindBy),
+    /// At a desk: the operator's shift since a day (`YYYY-MM-DD`).
+    ShowShift(String),
+    /// At a desk: flag a credit as a mistake, with the operator's reason.
+    FlagCredit(PaymentId, String),
+    /// At a desk: the shown shift as a CSV file.
+    DownloadShift,
 }
 
 #[component]
@@ -135,6 +146,7 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
             Phase::Starting => Part::Starting,
             Phase::Ready => Part::Ready,
             Phase::Find => Part::Find,
+            Phase::Shift => Part::Shift,
             Phase::Failed { .. } => Part::Failed,
         })
     });
@@ -144,12 +156,13 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
     };
     let live = live_text(shared.clone());
     let part = move || match phase.get() {
-        Part::Starting => EitherOf4::A(view! {
+        Part::Starting => EitherOf5::A(view! {
             <p class="myq-topup__status">{shared.texts_now().loading}</p>
         }),
-        Part::Failed => EitherOf4::B(start_failure(shared.clone())),
-        Part::Ready => EitherOf4::C(ready_view(shared.clone())),
-        Part::Find => EitherOf4::D(desk::find_view(shared.clone())),
+        Part::Failed => EitherOf5::B(start_failure(shared.clone())),
+        Part::Ready => EitherOf5::C(ready_view(shared.clone())),
+        Part::Find => EitherOf5::D(desk::find_view(shared.clone())),
+        Part::Shift => EitherOf5::E(desk::shift_view(shared.clone())),
     };
 
     view! {
@@ -170,6 +183,7 @@ enum Part {
     Starting,
     Ready,
     Find,
+    Shift,
     Failed,
 }
 

@@ -26,7 +26,7 @@ pub(super) fn Unfinished() -> impl IntoView {
                 let id = payment.id.clone();
                 view! {
                     <li class="myq-topup__unfinished-item">
-                        <span>{describe(&shared, &payment)}</span>
+                        <span>{payment_text(&shared, &payment)}</span>
                         <button
                             class="myq-topup__button"
                             part="button"
@@ -82,7 +82,7 @@ pub(super) fn Recent() -> impl IntoView {
                 };
                 view! {
                     <li class=format!("myq-topup__payment myq-topup__payment--{state}")>
-                        {describe(&shared, payment)} " · " {texts.state(&payment.state)}
+                        {payment_text(&shared, payment)} " · " {texts.state(&payment.state)}
                     </li>
                 }
             })
@@ -97,7 +97,7 @@ pub(super) fn Recent() -> impl IntoView {
 }
 
 /// "No. 5 · 15,00 Kč".
-fn describe(shared: &Shared, payment: &Payment) -> String {
+fn payment_text(shared: &Shared, payment: &Payment) -> String {
     let amount = shared.money(payment.amount);
     match &payment.payment_no {
         Some(number) => format!("{} {number} · {amount}", shared.texts().number),
