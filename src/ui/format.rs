@@ -45,6 +45,27 @@ impl MoneyFormat {
     }
 }
 
+thread_local! {
+    /// The last formatter made, with its locale and currency: a view shows many amounts, and
+    /// building an `Intl.NumberFormat` costs the page's thread far more than using one.
+    static LAST_FORMAT: std::cell::RefCell<Option<(String, Option<String>, MoneyFormat)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// `amount` as `locale` writes it in `currency` (or as a plain number), with one formatter
+/// kept for as long as the locale and currency stay the same.
+pub fn money(locale: &str, currency: Option<&str>, amount: Money) -> String {
+    LAST_FORMAT.with_borrow_mut(|last| match last {
+        Some((l, c, format)) if l == locale && c.as_deref() == currency => format.format(amount),
+        _ => {
+            let format = MoneyFormat::new(locale, currency);
+            let text = format.format(amount);
+            *last = Some((locale.to_owned(), currency.map(str::to_owned), format));
+            text
+        }
+    })
+}
+
 /// `Intl.PluralRules`' category for `count` in `locale` (`one`, `few`, `other`, …); `other`
 /// when the browser cannot use the tag.
 pub fn plural_category(locale: &str, count: usize) -> String {

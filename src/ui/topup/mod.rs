@@ -14,7 +14,7 @@ use send_wrapper::SendWrapper;
 
 use crate::host::{FindBy, Money, Notice, PaymentId, Phase, Problem, Provider, View, Widget};
 use crate::ui::desk;
-use crate::ui::format::{MoneyFormat, plural_category};
+use crate::ui::format::{money, plural_category};
 use crate::ui::i18n::Texts;
 
 /// The widget's CSS: lives in the shadow root, BEM classes `myq-topup__*`, themed by
@@ -57,7 +57,7 @@ impl Shared {
         let currency = self
             .view
             .with_untracked(|v| v.config.as_ref().and_then(|c| c.currency.clone()));
-        MoneyFormat::new(&self.locale.get(), currency.as_deref()).format(amount)
+        money(&self.locale.get(), currency.as_deref(), amount)
     }
 
     /// `Intl.PluralRules`' category for `count` in the widget's locale.
