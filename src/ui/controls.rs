@@ -1,9 +1,10 @@
-//! Controls the views share, so that each has one markup and one class list.
+//! Controls and handlers the views share: one markup and one class list for each control, and
+//! one closure type for each kind of handler (each type costs the bundle its own code).
+
+use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
-
-use super::topup::clicking;
 
 /// A secondary button (`myq-topup__button--secondary`; `modifier` adds a class of the view's)
 /// that calls `on_click`.
@@ -12,12 +13,22 @@ pub(crate) fn secondary_button(
     label: &'static str,
     on_click: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
+    secondary_button_of(modifier, label, Arc::new(on_click))
+}
+
+/// [`secondary_button`]'s one view type: built here, not in a generic function, which would
+/// build it once per caller.
+fn secondary_button_of(
+    modifier: &'static str,
+    label: &'static str,
+    on_click: Arc<dyn Fn() + Send + Sync>,
+) -> impl IntoView {
     view! {
         <button
             class=format!("myq-topup__button myq-topup__button--secondary {modifier}")
             part="button"
             type="button"
-            on:click=clicking(on_click)
+            on:click=clicking_of(on_click)
         >
             {label}
         </button>
@@ -46,4 +57,55 @@ pub(crate) fn text_field(
             on:input=move |event| text.set(event_target_value(&event))
         />
     }
+}
+
+/// An ARIA true/false attribute from `value`: one closure type for all of them (each type costs
+/// the bundle its own render effect).
+pub(crate) fn aria_flag(
+    value: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl Fn() -> String + Clone + Send + Sync {
+    aria_flag_of(Arc::new(value))
+}
+
+/// A reactive true/false (a class, `hidden`, `disabled`): one closure type for all of them
+/// (each type costs the bundle its own render effect).
+pub(crate) fn flag(
+    value: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl Fn() -> bool + Clone + Send + Sync {
+    flag_of(Arc::new(value))
+}
+
+/// [`flag`]'s one closure type (a closure in a generic function would be one per caller).
+fn flag_of(value: Arc<dyn Fn() -> bool + Send + Sync>) -> impl Fn() -> bool + Clone + Send + Sync {
+    move || value()
+}
+
+/// [`aria_flag`]'s one closure type (a closure in a generic function would be one per caller).
+fn aria_flag_of(
+    value: Arc<dyn Fn() -> bool + Send + Sync>,
+) -> impl Fn() -> String + Clone + Send + Sync {
+    move || value().to_string()
+}
+
+/// A click handler that runs `then`: one handler type for every button (each type costs the
+/// bundle its own code).
+pub(crate) fn clicking(
+    then: impl Fn() + Send + Sync + 'static,
+) -> impl Fn(leptos::ev::MouseEvent) + Clone {
+    clicking_of(Arc::new(then))
+}
+
+/// [`clicking`]'s one handler type (a closure in a generic function would be one per caller).
+fn clicking_of(then: Arc<dyn Fn() + Send + Sync>) -> impl Fn(leptos::ev::MouseEvent) + Clone {
+    move |_| then()
+}
+
+/// Focuses what `target` finds once the next frame is drawn (the element is not there before).
+/// One closure type for every such focus: each costs the bundle its own glue.
+pub(crate) fn focus_next_frame(target: Box<dyn Fn() -> Option<web_sys::HtmlElement>>) {
+    request_animation_frame(move || {
+        if let Some(element) = target() {
+            let _ = element.focus();
+        }
+    });
 }

@@ -8,9 +8,9 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::controls::{secondary_button, text_field};
+use super::controls::{aria_flag, clicking, focus_next_frame, secondary_button, text_field};
 use super::format::today;
-use super::topup::{Action, Shared, aria_flag, clicking, focus_next_frame, notice};
+use super::topup::{Action, Shared, notice};
 use crate::host::{FindBy, User};
 
 pub(crate) use receipt::receipt;

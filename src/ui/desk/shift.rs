@@ -6,9 +6,9 @@ use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::super::controls::{secondary_button, text_field};
+use super::super::controls::{aria_flag, focus_next_frame, secondary_button, text_field};
 use super::super::format::{rfc3339_date_time, today};
-use super::super::topup::{Action, Shared, aria_flag, focus_next_frame, notice};
+use super::super::topup::{Action, Shared, notice};
 use crate::host::{PaymentId, ShiftLine};
 
 /// The shift view: the day, the summary, the credits, and the way back to finding users.

@@ -7,7 +7,8 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{Action, Shared, aria_flag, clicking, flag};
+use super::{Action, Shared};
+use crate::ui::controls::{aria_flag, clicking, flag, focus_next_frame, secondary_button};
 
 #[component]
 pub(super) fn AmountForm(desk: bool) -> impl IntoView {
@@ -184,31 +185,18 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                 >
                     {confirm_label}
                 </button>
-                <button
-                    class="myq-topup__button myq-topup__button--secondary"
-                    part="button"
-                    type="button"
-                    on:click=clicking(move || {
+                {secondary_button(
+                    "",
+                    if desk { texts.next_user } else { texts.close },
+                    move || {
                         if desk {
                             next.widget().next_user();
                         } else {
                             hide_form();
                         }
-                    })
-                >
-                    {if desk { texts.next_user } else { texts.close }}
-                </button>
+                    },
+                )}
             </div>
         </form>
     }
-}
-
-/// Focuses what `target` finds once the next frame is drawn (the element is not there before).
-/// One closure type for every such focus: each costs the bundle its own glue.
-pub(crate) fn focus_next_frame(target: Box<dyn Fn() -> Option<web_sys::HtmlElement>>) {
-    request_animation_frame(move || {
-        if let Some(element) = target() {
-            let _ = element.focus();
-        }
-    });
 }

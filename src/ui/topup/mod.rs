@@ -4,15 +4,12 @@
 mod form;
 mod payments;
 
-pub(crate) use form::focus_next_frame;
-
-use std::sync::Arc;
-
 use leptos::either::EitherOf5;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
 use crate::host::{FindBy, Money, Notice, PaymentId, Phase, Problem, Provider, View, Widget};
+use crate::ui::controls::{aria_flag, clicking, secondary_button};
 use crate::ui::desk;
 use crate::ui::format::{money, plural_category};
 use crate::ui::i18n::Texts;
@@ -197,14 +194,7 @@ fn start_failure(shared: Shared) -> impl IntoView {
     let restart = shared.clone();
     view! {
         {alert(format!("{} {message}", texts.cannot_start))}
-        <button
-            class="myq-topup__button myq-topup__button--secondary"
-            part="button"
-            type="button"
-            on:click=clicking(move || restart.widget.start())
-        >
-            {texts.try_again}
-        </button>
+        {secondary_button("", texts.try_again, move || restart.widget.start())}
     }
     .into_any()
 }
@@ -256,47 +246,6 @@ fn provider_label<'a>(providers: &'a [Provider], reference: &str) -> Option<&'a 
         .find(|text| !text.is_empty())
 }
 
-/// An ARIA true/false attribute from `value`: one closure type for all of them (each type costs
-/// the bundle its own render effect).
-pub(crate) fn aria_flag(
-    value: impl Fn() -> bool + Send + Sync + 'static,
-) -> impl Fn() -> String + Clone + Send + Sync {
-    aria_flag_of(Arc::new(value))
-}
-
-/// A reactive true/false (a class, `hidden`, `disabled`): one closure type for all of them
-/// (each type costs the bundle its own render effect).
-pub(crate) fn flag(
-    value: impl Fn() -> bool + Send + Sync + 'static,
-) -> impl Fn() -> bool + Clone + Send + Sync {
-    flag_of(Arc::new(value))
-}
-
-/// [`flag`]'s one closure type (a closure in a generic function would be one per caller).
-fn flag_of(value: Arc<dyn Fn() -> bool + Send + Sync>) -> impl Fn() -> bool + Clone + Send + Sync {
-    move || value()
-}
-
-/// [`aria_flag`]'s one closure type (a closure in a generic function would be one per caller).
-fn aria_flag_of(
-    value: Arc<dyn Fn() -> bool + Send + Sync>,
-) -> impl Fn() -> String + Clone + Send + Sync {
-    move || value().to_string()
-}
-
-/// A click handler that runs `then`: one handler type for every button (each type costs the
-/// bundle its own code).
-pub(crate) fn clicking(
-    then: impl Fn() + Send + Sync + 'static,
-) -> impl Fn(leptos::ev::MouseEvent) + Clone {
-    clicking_of(Arc::new(then))
-}
-
-/// [`clicking`]'s one handler type (a closure in a generic function would be one per caller).
-fn clicking_of(then: Arc<dyn Fn() + Send + Sync>) -> impl Fn(leptos::ev::MouseEvent) + Clone {
-    move |_| then()
-}
-
 /// A click handler that asks `action` of the widget, as [`clicking`].
 pub(crate) fn acting(shared: Shared, action: Action) -> impl Fn(leptos::ev::MouseEvent) + Clone {
     clicking(move || shared.act(action.clone()))
@@ -320,16 +269,9 @@ pub(crate) fn notice(shared: Shared) -> impl IntoView {
             .flatten()
             .map(|amount| {
                 let shared = shared.clone();
-                view! {
-                    <button
-                        class="myq-topup__button myq-topup__button--secondary"
-                        part="button"
-                        type="button"
-                        on:click=acting(shared, Action::TopUp(amount))
-                    >
-                        {texts.try_again}
-                    </button>
-                }
+                secondary_button("", texts.try_again, move || {
+                    shared.act(Action::TopUp(amount))
+                })
             });
         Some(view! { {alert(shared.problem(problem))} {retry} }.into_any())
     }

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::controls::secondary_button;
+
 use super::{Action, Shared, acting};
 use crate::host::{Payment, PaymentState};
 
@@ -35,14 +37,10 @@ pub(super) fn Unfinished() -> impl IntoView {
                         >
                             {texts.finish}
                         </button>
-                        <button
-                            class="myq-topup__button myq-topup__button--secondary"
-                            part="button"
-                            type="button"
-                            on:click=acting(shared.clone(), Action::Cancel(id))
-                        >
-                            {texts.cancel_payment}
-                        </button>
+                        {secondary_button("", texts.cancel_payment, {
+                            let shared = shared.clone();
+                            move || shared.act(Action::Cancel(id.clone()))
+                        })}
                     </li>
                 }
             })
