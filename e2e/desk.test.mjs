@@ -208,6 +208,8 @@ describe("the help desk through the gateway", () => {
     await desk.getByRole("button", { name: "Shift", exact: true }).click();
     const summary = desk.locator(".myq-topup__shift-summary");
     await summary.waitFor();
+    // Keyboard first: the day has the focus, and Enter shows it again.
+    await untilFocused(page, "myq-topup-since");
     assert.equal(
       (await summary.innerText()).replace(/\s/g, " "),
       `${completed.length} credits · Total: CZK ${completedTotal.toFixed(2)} · Flagged as a mistake: 0`,

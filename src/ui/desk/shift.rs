@@ -30,6 +30,9 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
     };
     let back = shared.clone();
     let download = shared.clone();
+    // Keyboard first: the day has the focus; Enter shows it, Tab reaches the credits.
+    let day = NodeRef::<html::Input>::new();
+    focus_next_frame(Box::new(move || day.try_get_untracked()?.map(Into::into)));
     view! {
         <section class="myq-topup__shift" part="shift" aria-label=texts.shift>
             <h3 class="myq-topup__heading">{texts.shift}</h3>
@@ -37,9 +40,11 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
                 <label class="myq-topup__find-by">
                     {texts.since} " "
                     <input
+                        id="myq-topup-since"
                         class="myq-topup__input"
                         part="input"
                         type="date"
+                        node_ref=day
                         prop:value=move || since.get()
                         on:change=move |event| since.set(event_target_value(&event))
                     />
