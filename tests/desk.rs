@@ -24,22 +24,16 @@ const JNOVAKOVA: u64 = 34176;
 
 /// A desk pointed at the simulator, waiting in its find field.
 async fn desk(extra: &[(&str, &str)]) -> (HtmlElement, MountedWidget) {
-    let mut attributes = vec![
-        ("base-url", format!("{}/api", sim())),
-        ("token-url", format!("{}/demo/token", sim())),
+    let mut attributes = standard_attributes();
+    attributes.retain(|(name, _)| *name != "username");
+    attributes.extend([
         ("desk", String::new()),
         ("currency", "CZK".into()),
         ("locale", "en".into()),
         ("institution", "Example University".into()),
         ("operator", "Eva Operator".into()),
-    ];
-    for (name, value) in extra {
-        attributes.retain(|(n, _)| n != name);
-        attributes.push((name, value.to_string()));
-    }
-    let pairs: Vec<(&str, &str)> = attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let element = element(&pairs);
-    let widget = myq_topup::ui::mount(element.clone());
+    ]);
+    let (element, widget) = mount_with(attributes, extra);
     until(&element, "the find field", |e| {
         focused_id(e) == "myq-topup-find"
     })

@@ -102,7 +102,14 @@ pub fn standard_attributes() -> Vec<(&'static str, String)> {
 
 /// Mounts a widget with the standard attributes, changed or added to by `extra`.
 pub fn mount_standard(extra: &[(&str, &str)]) -> (HtmlElement, MountedWidget) {
-    let mut attributes: Vec<(&str, String)> = standard_attributes();
+    mount_with(standard_attributes(), extra)
+}
+
+/// Mounts a widget with `attributes`, changed or added to by `extra`.
+pub fn mount_with<'a>(
+    mut attributes: Vec<(&'a str, String)>,
+    extra: &[(&'a str, &str)],
+) -> (HtmlElement, MountedWidget) {
     for (name, value) in extra {
         attributes.retain(|(n, _)| n != name);
         attributes.push((name, value.to_string()));
