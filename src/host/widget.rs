@@ -451,11 +451,8 @@ impl Widget {
         let result = client.flag_credit(&payment_id, reason).await;
         self.end_shift_call(result.map(|flag| {
             self.inner.view.update(|v| {
-                let Some(shift) = v.shift.shift.as_mut() else {
-                    return;
-                };
-                if let Some(line) = shift.lines.iter_mut().find(|l| l.payment_id == payment_id) {
-                    shift.flagged += usize::from(line.flag.is_none());
+                let mut lines = v.shift.shift.iter_mut().flat_map(|s| s.lines.iter_mut());
+                if let Some(line) = lines.find(|l| l.payment_id == payment_id) {
                     line.flag = Some(flag);
                 }
             })

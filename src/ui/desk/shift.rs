@@ -86,13 +86,19 @@ fn credits(shared: Shared) -> impl IntoView {
         // shift phase's view changes only with a shift call, which shows its answer anyway.
         let shift = shared.view.with(|v| v.shift.shift.clone())?;
         let texts = shared.texts();
+        // Counted from the lines, so a flag given here counts at once.
+        let flagged = shift
+            .lines
+            .iter()
+            .filter(|line| line.flag.is_some())
+            .count();
         let summary = format!(
             "{} · {}: {} · {}: {}",
             texts.credits(shift.count, &shared.plural(shift.count)),
             texts.total,
             shared.money(shift.total),
             texts.flagged,
-            shift.flagged
+            flagged
         );
         // A flagged credit's form closes.
         let open = flagging.get().filter(|id| {
