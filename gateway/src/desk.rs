@@ -155,17 +155,11 @@ mod tests {
     use super::*;
     use time::macros::{datetime, offset};
 
-    fn line(id: &str, actor: &str, cents: i64, flag: Option<Flag>) -> DeskCredit {
-        DeskCredit {
-            payment_id: id.into(),
-            user_id: 34173,
-            username: "jnovak".into(),
-            amount: Money(cents),
-            actor: actor.into(),
-            // 2025-03-10 12:00:00.250 UTC
-            credited_at: 1_741_608_000_250,
-            flag,
-        }
+    /// 2025-03-10 12:00:00.250 UTC.
+    const CREDITED_AT: i64 = 1_741_608_000_250;
+
+    fn line(id: &str, actor: &str, cents: i64, flag: Option<&str>) -> DeskCredit {
+        DeskCredit::example(id, actor, cents, CREDITED_AT, flag)
     }
 
     #[test]
@@ -196,14 +190,9 @@ mod tests {
 
     #[test]
     fn a_shift_adds_up_and_shows_its_flags() {
-        let flag = Flag {
-            reason: "typed 50 for 5".into(),
-            by: "desk1".into(),
-            at: 1_741_611_600_000,
-        };
         let lines = [
             line("10", "desk1", 2050, None),
-            line("11", "desk1", 500, Some(flag)),
+            line("11", "desk1", 500, Some("typed 50 for 5")),
         ];
         let shift = shift_answer(
             datetime!(2025-03-10 00:00 +01:00),

@@ -158,6 +158,27 @@ pub struct DeskCredit {
     pub flag: Option<Flag>,
 }
 
+#[cfg(test)]
+impl DeskCredit {
+    /// jnovak's credit of `cents` by `actor` at `at` (unix ms), flagged with `flag`'s reason by
+    /// the same operator an hour later: the shift's and the report's tests build theirs here.
+    pub fn example(id: &str, actor: &str, cents: i64, at: i64, flag: Option<&str>) -> DeskCredit {
+        DeskCredit {
+            payment_id: id.into(),
+            user_id: 34173,
+            username: "jnovak".into(),
+            amount: Money(cents),
+            actor: actor.into(),
+            credited_at: at,
+            flag: flag.map(|reason| Flag {
+                reason: reason.into(),
+                by: actor.into(),
+                at: at + 3_600_000,
+            }),
+        }
+    }
+}
+
 /// A count and a sum.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figure {

@@ -211,7 +211,6 @@ fn unix_ms(at: time::OffsetDateTime) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::Flag;
     use time::macros::{date, offset};
 
     /// 2025-03-10 12:00 UTC.
@@ -219,19 +218,7 @@ mod tests {
     const HOUR: i64 = 3_600_000;
 
     fn line(id: &str, actor: &str, cents: i64, at: i64, flag: Option<&str>) -> DeskCredit {
-        DeskCredit {
-            payment_id: id.into(),
-            user_id: 34173,
-            username: "jnovak".into(),
-            amount: Money(cents),
-            actor: actor.into(),
-            credited_at: at,
-            flag: flag.map(|reason| Flag {
-                reason: reason.into(),
-                by: actor.into(),
-                at: at + HOUR,
-            }),
-        }
+        DeskCredit::example(id, actor, cents, at, flag)
     }
 
     #[test]
