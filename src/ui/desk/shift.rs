@@ -37,7 +37,7 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
         <section class="myq-topup__shift" part="shift" aria-label=texts.shift>
             <h3 class="myq-topup__heading">{texts.shift}</h3>
             <form class="myq-topup__shift-since" on:submit=show novalidate>
-                <label class="myq-topup__find-by">
+                <label class="myq-topup__shift-day">
                     {texts.since} " "
                     <input
                         id="myq-topup-since"
