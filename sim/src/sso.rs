@@ -409,7 +409,7 @@ fn page(user: Option<&SignedIn>, problem: Option<&str>) -> String {
     <meta charset=\"utf-8\" />
     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />
     <title>Demo sign-in</title>
-    <link rel=\"icon\" href=\"/myq-topup/favicon.svg\" type=\"image/svg+xml\" />
+    <link rel=\"icon\" href=\"/myq-topup/favicon.png\" type=\"image/png\" />
     <link rel=\"stylesheet\" href=\"/myq-topup/page.css\" />
   </head>
   <body>

@@ -309,10 +309,9 @@ fn print_floor_and_breakdown(browser: &Value) {
             at(&request["end"])
         );
     }
-    println!(
-        "{:<34} {:>10} {:>10}",
-        "  ready",
-        "",
-        at(&breakdown["ready"])
-    );
+    // `shown` comes after `ready`: the widget sends the event, then writes the ready view, whose
+    // first amount makes the page's first `Intl.NumberFormat` (about 20 ms on this machine).
+    for (label, mark) in [("  ready", "ready"), ("  ready view shown", "shown")] {
+        println!("{label:<34} {:>10} {:>10}", "", at(&breakdown[mark]));
+    }
 }
