@@ -210,6 +210,9 @@ console.log(JSON.stringify({
   floor: { totalMs: floorStats },
   // The widget's start over the floor's, by medians: 1 would be as fast as a page can be.
   startOverFloor: startStats.median / floorStats.median,
+  // Each load over the floor load right after it: steadier when the machine's load drifts
+  // during the run, as both loads of a pair see the same moment.
+  startOverFloorPaired: stats(total.map((ms, i) => ms / floor[i])),
   requests: { startup, firstTopUp: afterFirst - startup, secondTopUp: afterSecond - afterFirst },
   memory: memorySamples,
   topUpMs,

@@ -274,6 +274,15 @@ fn print_floor_and_breakdown(browser: &Value) {
         "start over floor (medians)",
         browser["startOverFloor"].as_f64().unwrap_or(f64::NAN)
     );
+    let paired = &browser["startOverFloorPaired"];
+    let ratio = |key: &str| paired[key].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "{:<34} {:.2}x (p10 {:.2}x, p90 {:.2}x)",
+        "start over floor (each pair)",
+        ratio("median"),
+        ratio("p10"),
+        ratio("p90")
+    );
     println!(
         "{:<34} {}",
         "token requests per start (max)", browser["start"]["tokenRequestsMax"]
