@@ -131,12 +131,11 @@ fn kb(bytes: &Value) -> String {
 }
 
 fn ms(stats: &Value) -> String {
-    let f = |key: &str| stats[key].as_f64().unwrap_or(f64::NAN);
     format!(
         "{:.1} ms (p10 {:.1}, p90 {:.1}, n {})",
-        f("median"),
-        f("p10"),
-        f("p90"),
+        number(stats, "median"),
+        number(stats, "p10"),
+        number(stats, "p90"),
         stats["n"]
     )
 }
@@ -212,7 +211,7 @@ fn print_table(report: &Value) {
     println!(
         "\n{:<34} {:.1} ms",
         "one top-up (create + commit)",
-        browser["topUpMs"].as_f64().unwrap_or(f64::NAN)
+        number(browser, "topUpMs")
     );
     let load = &report["simulatorLoad"];
     println!(
@@ -224,13 +223,12 @@ fn print_table(report: &Value) {
         load["seconds"]
     );
     let gateway = &report["gateway"];
-    let number = |key: &str| gateway[key].as_f64().unwrap_or(f64::NAN);
     println!(
         "{:<34} {:.1} ms (straight at MyQ {:.1} ms, through the gateway {:.1} ms; medians of {})",
         "gateway: added per top-up",
-        number("added_ms"),
-        number("direct_ms"),
-        number("gateway_ms"),
+        number(gateway, "added_ms"),
+        number(gateway, "direct_ms"),
+        number(gateway, "gateway_ms"),
         gateway["topups"]
     );
     let rate = |key: &str| match gateway[key].as_f64() {
@@ -272,16 +270,15 @@ fn print_floor_and_breakdown(browser: &Value) {
     println!(
         "{:<34} {:.2}x",
         "start over floor (medians)",
-        browser["startOverFloor"].as_f64().unwrap_or(f64::NAN)
+        number(browser, "startOverFloor")
     );
     let paired = &browser["startOverFloorPaired"];
-    let ratio = |key: &str| paired[key].as_f64().unwrap_or(f64::NAN);
     println!(
         "{:<34} {:.2}x (p10 {:.2}x, p90 {:.2}x)",
         "start over floor (each pair)",
-        ratio("median"),
-        ratio("p10"),
-        ratio("p90")
+        number(paired, "median"),
+        number(paired, "p10"),
+        number(paired, "p90")
     );
     println!(
         "{:<34} {}",
@@ -323,4 +320,9 @@ fn print_floor_and_breakdown(browser: &Value) {
     for (label, mark) in [("  ready", "ready"), ("  ready view shown", "shown")] {
         println!("{label:<34} {:>10} {:>10}", "", at(&breakdown[mark]));
     }
+}
+
+/// `object[key]` as a number; NaN (printed as such) when the report lacks it.
+fn number(object: &Value, key: &str) -> f64 {
+    object[key].as_f64().unwrap_or(f64::NAN)
 }
