@@ -186,6 +186,54 @@ describe("the start", () => {
   });
 });
 
+describe("two bundles", () => {
+  /** The widget's wasm files `page` fetched, by path. */
+  const wasmFetched = (page) => page.evaluate(() => performance.getEntriesByType("resource")
+    .map((entry) => new URL(entry.name).pathname)
+    .filter((path) => path.endsWith("_bg.wasm")));
+
+  test("a student's page loads the build without the help desk, which refuses a desk", async () => {
+    const { page, context, problems } = await open("/myq-topup/");
+    assert.deepEqual(await wasmFetched(page), ["/myq-topup/wasm/myq-topup_bg.wasm"]);
+    // A desk on a page that loaded the student's build: a clear configuration error, in the
+    // element's language, and no call to MyQ X (the element module still asks for its token).
+    const calls = async () => {
+      const { requests } = await control("GET", "/state");
+      delete requests["demo.token"];
+      return requests;
+    };
+    const callsBefore = await calls();
+    const detail = await page.evaluate(() => new Promise((resolve) => {
+      const desk = document.createElement("myq-topup");
+      for (const [name, value] of [["base-url", "/api"], ["token-url", "/demo/token"], ["desk", ""], ["locale", "cs"]]) {
+        desk.setAttribute(name, value);
+      }
+      desk.addEventListener("myq-topup-error", (event) => resolve(event.detail), { once: true });
+      document.body.append(desk);
+    }));
+    assert.equal(detail.operation, "config");
+    assert.match(detail.message, /^desk: this build of the widget has no help desk/);
+    const alert = page.locator("myq-topup[desk] [role=alert]");
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /desk/);
+    assert.doesNotMatch(await alert.innerText(), /build|help desk|cannot/i, "worded in Czech");
+    assert.deepEqual(await calls(), callsBefore);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("a help desk's page loads the desk's build only", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${SIM}/myq-topup/desk.html`);
+    // Served by the simulator alone, the page signs no one in and shows no desk; the build its
+    // script tag asks for loads all the same.
+    await page.waitForFunction(() => performance.getEntriesByName("myq-topup:instantiated").length > 0);
+    assert.deepEqual(await wasmFetched(page), ["/myq-topup/desk/wasm/myq-topup_bg.wasm"]);
+    await context.close();
+  });
+});
+
 describe("the embed page", () => {
   test("the approve hook commits after the payment step, and every event is logged", async () => {
     const { page, context, problems } = await open("/myq-topup/embed.html");

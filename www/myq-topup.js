@@ -1,20 +1,36 @@
 // Registers <myq-topup>: a thin custom element that hands its life to the wasm widget.
 // Static module, no eval, no inline script: works under a strict Content-Security-Policy.
-import init, { mount } from "./wasm/myq-topup.js";
 
 // Where the widget's start is measured from (cargo xtask bench).
 performance.mark("myq-topup:module");
 
-// One module instance for every element on the page; fetched relative to this file.
-const loaded = init({ module_or_path: new URL("./wasm/myq-topup_bg.wasm", import.meta.url) }).then(
-  (wasm) => (performance.mark("myq-topup:instantiated"), wasm),
-);
+/**
+ * The widget's wasm, loaded once for every element on the page, relative to this file, from
+ * the module's start. Two builds ship: the student's in `wasm/`, and the help desk's in
+ * `desk/wasm/` (about 30 KB gzip more; it runs students' widgets too), which a page asks for by
+ * loading this module as `myq-topup.js?desk`. The student's build refuses a `desk` element with
+ * a configuration error. A build with everything in `wasm/` (`trunk serve`) has no `desk/`: a
+ * desk page then falls back to it.
+ */
+const loaded = (async () => {
+  // The glue and the wasm are fetched at once; the wasm compiles as it streams in.
+  const from = (dir) => {
+    const url = (file) => new URL(`${dir}/${file}`, import.meta.url);
+    const wasm = fetch(url("myq-topup_bg.wasm"));
+    return import(url("myq-topup.js")).then((glue) => ({ glue, wasm }));
+  };
+  const desk = new URL(import.meta.url).searchParams.has("desk");
+  const { glue, wasm: response } = await (desk ? from("./desk/wasm").catch(() => from("./wasm")) : from("./wasm"));
+  const wasm = await glue.default({ module_or_path: response });
+  performance.mark("myq-topup:instantiated");
+  return { mount: glue.mount, wasm };
+})();
 // Whether an element mounted yet: the bench's breakdown marks the first mount.
 let mounted = false;
 
 /** The wasm linear memory's size in bytes (for cargo xtask bench). */
 export async function wasmMemoryBytes() {
-  return (await loaded).memory.buffer.byteLength;
+  return (await loaded).wasm.memory.buffer.byteLength;
 }
 
 const ATTRIBUTES = [
@@ -30,7 +46,7 @@ class MyqTopup extends HTMLElement {
 
   async connectedCallback() {
     if (!this.#widget) this.#prefetchToken();
-    await loaded;
+    const { mount } = await loaded;
     // Moved in the DOM: the widget lives on; connected again after removal: mount anew.
     if (this.isConnected && !this.#widget) {
       this.#widget = mount(this);

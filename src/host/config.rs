@@ -89,6 +89,13 @@ impl Config {
             .map(|url| checked_url("token-url", &url, page_url))
             .transpose()?;
         let desk = attribute("desk").is_some();
+        if desk && !cfg!(feature = "desk") {
+            return Err(invalid(
+                "desk",
+                "this build of the widget has no help desk: the page must load the desk's \
+                 bundle (a <myq-topup desk> in its HTML when myq-topup.js runs)",
+            ));
+        }
         let who = match (value("user-id"), value("username")) {
             (Some(_), Some(_)) => {
                 return Err(invalid("user-id", "set user-id or username, not both"));

@@ -28,7 +28,8 @@ pub fn bench() -> Result {
     tools.build_bundle()?;
 
     stage("sizes");
-    let files = size::bundle_sizes()?;
+    let files = size::bundle_sizes(&size::STUDENT)?;
+    let desk_files = size::bundle_sizes(&size::DESK)?;
     let css = size::css_size()?;
 
     stage(&format!(
@@ -72,11 +73,10 @@ pub fn bench() -> Result {
     let report = json!({
         "machine": machine(),
         "bundle": files.iter().map(file_json).collect::<Vec<_>>(),
-        "bundleTotal": {
-            "raw": files.iter().map(|f| f.raw).sum::<u64>(),
-            "gzip": files.iter().map(|f| f.gzip).sum::<u64>(),
-            "brotli": files.iter().map(|f| f.brotli).sum::<u64>(),
-        },
+        "bundleTotal": totals(&files),
+        "deskBundle": desk_files.iter().map(file_json).collect::<Vec<_>>(),
+        "deskBundleTotal": totals(&desk_files),
+        "deskGzipBudget": size::DESK_GZIP_BUDGET,
         "css": file_json(&css),
         "gzipBudget": size::GZIP_BUDGET,
         "browser": browser,
@@ -145,28 +145,35 @@ fn print_table(report: &Value) {
         "\nmyq-topup bench on {}\n",
         report["machine"].as_str().unwrap_or_default()
     );
-    println!(
-        "{:<34} {:>10} {:>10} {:>10}",
-        "bundle", "raw", "gzip", "brotli"
-    );
-    let rows = report["bundle"].as_array().cloned().unwrap_or_default();
-    for row in rows.iter().chain([&report["css"]]) {
-        let name = row["name"].as_str().unwrap_or_default();
-        println!(
-            "{name:<34} {:>10} {:>10} {:>10}",
-            kb(&row["raw"]),
-            kb(&row["gzip"]),
-            kb(&row["brotli"])
-        );
+    for (title, files, total, css) in [
+        (
+            "bundle (a student's page)",
+            "bundle",
+            "bundleTotal",
+            Some(&report["css"]),
+        ),
+        (
+            "desk bundle (a help desk's page)",
+            "deskBundle",
+            "deskBundleTotal",
+            None,
+        ),
+    ] {
+        println!("{title:<34} {:>10} {:>10} {:>10}", "raw", "gzip", "brotli");
+        let rows = report[files].as_array().cloned().unwrap_or_default();
+        let mut total = report[total].clone();
+        total["name"] = json!("total (wasm + JS)");
+        for row in rows.iter().chain(css).chain([&total]) {
+            let name = row["name"].as_str().unwrap_or_default();
+            println!(
+                "{name:<34} {:>10} {:>10} {:>10}",
+                kb(&row["raw"]),
+                kb(&row["gzip"]),
+                kb(&row["brotli"])
+            );
+        }
+        println!();
     }
-    let total = &report["bundleTotal"];
-    println!(
-        "{:<34} {:>10} {:>10} {:>10}",
-        "total (wasm + JS)",
-        kb(&total["raw"]),
-        kb(&total["gzip"]),
-        kb(&total["brotli"])
-    );
     let browser = &report["browser"];
     let start = &browser["start"];
     println!(
@@ -325,4 +332,13 @@ fn print_floor_and_breakdown(browser: &Value) {
 /// `object[key]` as a number; NaN (printed as such) when the report lacks it.
 fn number(object: &Value, key: &str) -> f64 {
     object[key].as_f64().unwrap_or(f64::NAN)
+}
+
+/// The raw, gzip and brotli totals of a bundle's files.
+fn totals(files: &[size::FileSize]) -> Value {
+    json!({
+        "raw": files.iter().map(|f| f.raw).sum::<u64>(),
+        "gzip": files.iter().map(|f| f.gzip).sum::<u64>(),
+        "brotli": files.iter().map(|f| f.brotli).sum::<u64>(),
+    })
 }

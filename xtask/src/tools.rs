@@ -24,7 +24,11 @@ const TYPESCRIPT_VERSION: &str = "5.9.3";
 /// The usage file and its strict tsconfig that `tsc` checks the declarations through.
 const DECLARATION_CHECK: &str = "e2e/types/tsconfig.json";
 /// The JavaScript a page downloads, minified in place after `trunk build`.
-const SHIPPED_JS: [&str; 2] = ["wasm/myq-topup.js", "myq-topup.js"];
+const SHIPPED_JS: [&str; 3] = [
+    "wasm/myq-topup.js",
+    "desk/wasm/myq-topup.js",
+    "myq-topup.js",
+];
 
 pub struct Needs {
     pub browser: bool,
@@ -96,14 +100,29 @@ impl Tools {
         )
     }
 
-    /// `trunk build --release` into target/www (`trunk serve`'s debug build goes to dist/),
+    /// The two release bundles into target/www (`trunk serve`'s debug build goes to dist/):
+    /// the student's (`trunk build --release --no-default-features`: no help desk) with the
+    /// pages, and the desk's (the default features) whose wasm and glue go to `desk/wasm/`;
     /// then the shipped JavaScript minified.
     pub fn build_bundle(&self) -> Result {
         run(cargo().args(["fetch", "--locked"]))?;
-        run(self
-            .command(&Command::new("trunk"))
-            .args(["build", "--release", "--dist"])
-            .arg(bundle_dir()))?;
+        let trunk_build = |dist: &Path| {
+            let mut command = self.command(&Command::new("trunk"));
+            command.args(["build", "--release", "--dist"]).arg(dist);
+            command
+        };
+        // The desk's first: trunk empties its --dist, and the student's build fills target/www.
+        let desk_dist = root().join("target/www-desk");
+        run(&mut trunk_build(&desk_dist))?;
+        run(trunk_build(&bundle_dir()).arg("--no-default-features"))?;
+        let desk_wasm = bundle_dir().join("desk/wasm");
+        std::fs::create_dir_all(&desk_wasm)
+            .map_err(|err| format!("cannot create {}: {err}", desk_wasm.display()))?;
+        for file in ["myq-topup.js", "myq-topup_bg.wasm"] {
+            let from = desk_dist.join("wasm").join(file);
+            std::fs::copy(&from, desk_wasm.join(file))
+                .map_err(|err| format!("cannot copy {}: {err}", from.display()))?;
+        }
         let terser = npm_tool_dir("terser").join("node_modules/.bin/terser");
         for file in SHIPPED_JS {
             let path = bundle_dir().join(file);

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use super::controls::{aria_flag, clicking, focus_next_frame, secondary_button, text_field};
 use super::format::today;
 use super::topup::{Action, Shared, notice};
-use crate::host::{FindBy, User};
+use crate::host::{FindBy, User, Widget};
 
 pub(crate) use receipt::receipt;
 pub(crate) use shift::shift_view;
@@ -150,6 +150,17 @@ fn user_text(user: &User) -> String {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// Runs a desk's action ([`Shared::act`] runs the student's own).
+pub(crate) async fn act(widget: &Widget, action: Action) {
+    match action {
+        Action::Find(text, by) => widget.find(&text, by).await,
+        Action::ShowShift(since) => widget.show_shift(since).await,
+        Action::FlagCredit(id, reason) => widget.flag_credit(id, reason).await,
+        Action::DownloadShift => widget.download_shift().await,
+        Action::TopUp(_) | Action::Finish(_) | Action::Cancel(_) => {}
+    }
 }
 
 /// At a desk, whom the credit goes to.

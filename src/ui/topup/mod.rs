@@ -96,10 +96,8 @@ impl Shared {
                 Action::TopUp(amount) => drop(widget.top_up(amount).await),
                 Action::Finish(id) => drop(widget.finish(&id).await),
                 Action::Cancel(id) => drop(widget.cancel(&id).await),
-                Action::Find(text, by) => widget.find(&text, by).await,
-                Action::ShowShift(since) => widget.show_shift(since).await,
-                Action::FlagCredit(id, reason) => widget.flag_credit(id, reason).await,
-                Action::DownloadShift => widget.download_shift().await,
+                // Through the desk's module, so that a build without it has none of its flows.
+                desk_action => desk::act(&widget, desk_action).await,
             }
         });
     }
