@@ -92,8 +92,8 @@ impl Config {
         if desk && !cfg!(feature = "desk") {
             return Err(invalid(
                 "desk",
-                "this build of the widget has no help desk: the page must load the desk's \
-                 bundle (a <myq-topup desk> in its HTML when myq-topup.js runs)",
+                "this build of the widget has no help desk: a desk's page loads \
+                 myq-topup.js?desk",
             ));
         }
         let who = match (value("user-id"), value("username")) {

@@ -35,11 +35,12 @@ fn secondary_button_of(
     }
 }
 
-/// A one-line text field `id` holding `text`, with `node_ref` to focus it: no autocomplete or
-/// spell check (usernames, card numbers and short reasons), and at most the 255 characters
-/// MyQ X and the gateway keep of a text.
-pub(crate) fn text_field(
+/// A one-line field `id` of `kind` (`text`, `date`) holding `text`, with `node_ref` to focus
+/// it: no autocomplete or spell check (usernames, card numbers, short reasons, days), and at
+/// most the 255 characters MyQ X and the gateway keep of a text.
+pub(crate) fn input_field(
     id: &'static str,
+    kind: &'static str,
     text: RwSignal<String>,
     node_ref: NodeRef<html::Input>,
 ) -> impl IntoView {
@@ -48,7 +49,7 @@ pub(crate) fn text_field(
             id=id
             class="myq-topup__input"
             part="input"
-            type="text"
+            type=kind
             maxlength="255"
             autocomplete="off"
             spellcheck="false"

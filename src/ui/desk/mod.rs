@@ -8,7 +8,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::controls::{aria_flag, clicking, focus_next_frame, secondary_button, text_field};
+use super::controls::{aria_flag, clicking, focus_next_frame, input_field, secondary_button};
 use super::format::today;
 use super::topup::{Action, Shared, notice};
 use crate::host::{FindBy, User, Widget};
@@ -57,7 +57,7 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
         <form class="myq-topup__find" part="find" role="search" on:submit=submit novalidate>
             <label class="myq-topup__label" for="myq-topup-find">{texts.find_label}</label>
             <div class="myq-topup__find-row">
-                {text_field("myq-topup-find", text, input)}
+                {input_field("myq-topup-find", "text", text, input)}
                 <label class="myq-topup__find-by">
                     {texts.find_by} " "
                     <select

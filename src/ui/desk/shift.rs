@@ -6,7 +6,7 @@ use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::super::controls::{aria_flag, focus_next_frame, secondary_button, text_field};
+use super::super::controls::{aria_flag, focus_next_frame, input_field, secondary_button};
 use super::super::format::{rfc3339_date_time, today};
 use super::super::topup::{Action, Shared, notice};
 use crate::host::{PaymentId, ShiftLine};
@@ -39,15 +39,7 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
             <form class="myq-topup__shift-since" on:submit=show novalidate>
                 <label class="myq-topup__shift-day">
                     {texts.since} " "
-                    <input
-                        id="myq-topup-since"
-                        class="myq-topup__input"
-                        part="input"
-                        type="date"
-                        node_ref=day
-                        prop:value=move || since.get()
-                        on:change=move |event| since.set(event_target_value(&event))
-                    />
+                    {input_field("myq-topup-since", "date", since, day)}
                 </label>
                 <button
                     class="myq-topup__button myq-topup__button--secondary"
@@ -190,7 +182,7 @@ fn flag_form(
     view! {
         <form class="myq-topup__flag" on:submit=submit novalidate>
             <label class="myq-topup__label" for="myq-topup-flag-reason">{label}</label>
-            {text_field("myq-topup-flag-reason", reason, input)}
+            {input_field("myq-topup-flag-reason", "text", reason, input)}
             <div class="myq-topup__actions">
                 <button class="myq-topup__button" part="button" type="submit">{texts.flag}</button>
                 {secondary_button("", texts.cancel, move || flagging.set(None))}
