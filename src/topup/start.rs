@@ -64,25 +64,29 @@ impl fmt::Display for StartError {
     }
 }
 
-/// Resolves the user, then loads the providers, the balance and the user's payments at once: the
-/// provider's reference is known up front, so the payments need not wait for the providers.
+/// Loads the providers while it resolves the user (they do not depend on who), then the balance
+/// and the user's payments at once: the provider's reference is known up front, so the payments
+/// need not wait for the providers.
 ///
 /// A user id the server does not know is refused. A balance the server will not tell (a token
 /// without the `users` scope, say) is not fatal:
 /// the widget tops up all the same and shows the balance after a commit when it can.
 pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Started, StartError> {
-    let (user_id, user) = match who {
-        Who::Id(id) => (*id, None),
-        Who::Username(name) => {
-            let user = find_user(myq, name).await?;
-            (user.id, Some(user))
-        }
+    let users_money = async {
+        let (user_id, user) = match who {
+            Who::Id(id) => (*id, None),
+            Who::Username(name) => {
+                let user = find_user(myq, name).await?;
+                (user.id, Some(user))
+            }
+        };
+        let (balance, payments) =
+            futures::join!(myq.balance(user_id), myq.payments(provider, user_id));
+        Ok::<_, StartError>((user_id, user, balance, payments))
     };
-    let (providers, balance, payments) = futures::join!(
-        myq.providers(),
-        myq.balance(user_id),
-        myq.payments(provider, user_id)
-    );
+    let (providers, users_money) = futures::join!(myq.providers(), users_money);
+    // A user not found says more than a provider list that failed meanwhile.
+    let (user_id, user, balance, payments) = users_money?;
     let providers = providers?;
     if !providers.iter().any(|p| p.reference == provider) {
         return Err(StartError::ProviderInactive(provider.to_owned()));

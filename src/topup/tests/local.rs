@@ -58,6 +58,8 @@ pub struct LocalMyq {
     /// The longest chain of calls each sent after the previous one's answer: what the network's
     /// latency multiplies.
     series: Cell<usize>,
+    /// Each call's place in that chain (1 for the first round trip), in the order sent.
+    rounds: RefCell<Vec<(Operation, usize)>>,
 }
 
 impl LocalMyq {
@@ -71,6 +73,7 @@ impl LocalMyq {
             blind_commits: Cell::new(0),
             calls: RefCell::new(Vec::new()),
             series: Cell::new(0),
+            rounds: RefCell::new(Vec::new()),
         }
     }
 
@@ -126,6 +129,15 @@ impl LocalMyq {
         self.series.get()
     }
 
+    /// The round trip in series the first call of `operation` went out in (1 for the first).
+    pub fn round_of(&self, operation: Operation) -> Option<usize> {
+        let rounds = self.rounds.borrow();
+        rounds
+            .iter()
+            .find(|(op, _)| *op == operation)
+            .map(|(_, round)| *round)
+    }
+
     /// The server's view of a payment.
     pub fn server_payment(&self, id: &str) -> Option<Value> {
         let list = self.server.borrow().list_payments("external", None).ok()?;
@@ -152,6 +164,7 @@ impl LocalMyq {
     ) -> Result<T, ApiError> {
         // A call sent before an answer arrived is in series with it; one sent with it, not.
         let depth = self.series.get() + 1;
+        self.rounds.borrow_mut().push((operation, depth));
         YieldOnce(false).await;
         self.series.set(self.series.get().max(depth));
         self.calls.borrow_mut().push(operation);

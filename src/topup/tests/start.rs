@@ -62,7 +62,8 @@ fn start_reports_an_unknown_user_id() {
 }
 
 /// Each round trip in series costs the start a network latency: after the token (which the
-/// client fetches before its first call), the user; then providers, balance and payments at once.
+/// client fetches before its first call), the user and the providers at once; then balance and
+/// payments at once.
 #[test]
 fn start_and_open_make_three_round_trips_in_series() {
     const TOKEN: usize = 1;
@@ -80,4 +81,13 @@ fn start_and_open_make_three_round_trips_in_series() {
         1,
         "the payments are read once"
     );
+    let round = |operation| myq.round_of(operation);
+    assert_eq!(round(Operation::FindUser), Some(1));
+    assert_eq!(
+        round(Operation::Providers),
+        Some(1),
+        "the providers need no user"
+    );
+    assert_eq!(round(Operation::Balance), Some(2));
+    assert_eq!(round(Operation::ListPayments), Some(2));
 }
