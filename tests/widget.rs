@@ -8,9 +8,10 @@ mod support;
 use js_sys::Reflect;
 use serde_json::json;
 use support::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -166,6 +167,60 @@ async fn a_user_id_needs_no_lookup() {
         (Some(34174), Some(45.5))
     );
     assert_eq!(requests("users.find").await, 0);
+    element.remove();
+}
+
+/// Whether an element matching `selector` is ever added to `element`'s shadow root from now on.
+fn watch_for(element: &HtmlElement, selector: &str) -> js_sys::Function {
+    let body = format!(
+        "const root = this.shadowRoot; let seen = false; \
+         new MutationObserver(() => {{ seen ||= !!root.querySelector('{selector}'); }}) \
+             .observe(root, {{ childList: true, subtree: true }}); \
+         return () => seen;"
+    );
+    let watch = js_sys::Function::new_no_args(&body);
+    watch.call0(element).unwrap().unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn a_start_that_settles_at_once_is_first_rendered_as_it_ended() {
+    reset().await;
+    let (element, _widget) = mount_standard(&[("amounts", "10,x")]);
+    assert_eq!(
+        shadow_html(&element),
+        r#"<div class="myq-topup__root"></div>"#
+    );
+    let loading_seen = watch_for(&element, ".myq-topup__status");
+    next_event(&element, "error").await;
+    settle().await;
+    assert!(shadow_text(&element, "[role=alert]").is_some());
+    let seen = loading_seen.call0(&JsValue::NULL).unwrap();
+    assert_eq!(seen.as_bool(), Some(false), "no flash of the loading view");
+    element.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_start_shows_loading_after_the_first_render_wait_until_it_settles() {
+    reset().await;
+    let (element, _widget) = mount_standard(&[("token-url", "")]);
+    // The page's sign-in takes a second to hand over a token.
+    let body = format!(
+        "return new Promise((resolve) => setTimeout(resolve, 1000)) \
+             .then(() => fetch('{}/demo/token', {{ method: 'POST' }})).then((r) => r.json());",
+        sim()
+    );
+    set_function(&element, "tokenProvider", "", &body);
+    gloo_timers::future::TimeoutFuture::new(myq_topup::ui::FIRST_RENDER_WAIT_MS + 200).await;
+    assert_eq!(
+        shadow_text(&element, ".myq-topup__status").as_deref(),
+        Some("Loading…")
+    );
+    let section = shadow_query(&element, "section").unwrap();
+    assert_eq!(section.get_attribute("aria-busy").as_deref(), Some("true"));
+    next_event(&element, "ready").await;
+    settle().await;
+    assert!(shadow_text(&element, ".myq-topup__balance-value").is_some());
+    assert!(shadow_query(&element, ".myq-topup__status").is_none());
     element.remove();
 }
 

@@ -16,15 +16,19 @@ pub enum Answer {
 }
 
 /// Calls `function` on `this` with `args`, waiting at most `limit_ms` for its promise.
+pub async fn call(function: &Function, this: &JsValue, args: &[JsValue], limit_ms: u32) -> Answer {
+    let args: Array = args.iter().collect();
+    match function.apply(this, &args) {
+        Ok(returned) => settle(returned, limit_ms).await,
+        Err(thrown) => Answer::Rejected(thrown),
+    }
+}
+
+/// Waits at most `limit_ms` for `returned` to settle, if it is a promise.
 ///
 /// The race runs in JavaScript (`Promise.race` with a timer that resolves to a marker): no
 /// Rust timer and future combinator to carry in the bundle.
-pub async fn call(function: &Function, this: &JsValue, args: &[JsValue], limit_ms: u32) -> Answer {
-    let args: Array = args.iter().collect();
-    let returned = match function.apply(this, &args) {
-        Ok(returned) => returned,
-        Err(thrown) => return Answer::Rejected(thrown),
-    };
+pub async fn settle(returned: JsValue, limit_ms: u32) -> Answer {
     let marker: JsValue = Object::new().into();
     let timer = Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {

@@ -47,23 +47,32 @@ impl TokenSource for ElementTokens {
 }
 
 /// Where `myq-topup.js` leaves the token request it started while the wasm loaded: a function
-/// that hands over, once, a promise of that answer's text when given the URL it was sent to
-/// (else `null`; the text is `null` when the request failed or was refused).
+/// that hands over, once, that answer's text when given the URL it was sent to (else `null`; the
+/// text is `null` when the request failed or was refused). The text comes as it is when the
+/// answer is already in, else as a promise of it.
 const PREFETCHED: &str = "_tokenPrefetch";
 
 impl ElementTokens {
     /// The token the element module fetched ahead from `url`, if it did; else the caller fetches
     /// its own, which reports any failure as its own would.
+    ///
+    /// An answer already in is read without waiting: the start's first requests then go out in
+    /// the same turn as the widget's mount, before its first render (`ui::mount`).
     async fn prefetched(&self, url: &str) -> Option<TokenAnswer> {
         let take = Reflect::get(&self.element, &JsValue::from_str(PREFETCHED))
             .ok()?
             .dyn_into::<Function>()
             .ok()?;
-        let url = [JsValue::from_str(url)];
-        match callback::call(&take, &self.element, &url, DEFAULT_TIMEOUT_MS).await {
-            Answer::Resolved(text) => TokenAnswer::read(&text.as_string()?).ok(),
-            _ => None,
-        }
+        let handed = take.call1(&self.element, &JsValue::from_str(url)).ok()?;
+        let text = match handed.as_string() {
+            Some(text) => text,
+            None if handed.is_null() => return None,
+            None => match callback::settle(handed, DEFAULT_TIMEOUT_MS).await {
+                Answer::Resolved(text) => text.as_string()?,
+                _ => return None,
+            },
+        };
+        TokenAnswer::read(&text).ok()
     }
 
     /// Calls the page's `tokenProvider()`: a token string or MyQ's token JSON, or a promise of

@@ -230,6 +230,9 @@ struct Inner {
     client: RefCell<Option<WidgetClient>>,
     /// At a desk: the operator's last "Find by" choice.
     find_by: Cell<FindBy>,
+    /// The resolve functions of [`Widget::settled_within`]'s promises, called when the running
+    /// start settles.
+    settle_waiters: RefCell<Vec<js_sys::Function>>,
 }
 
 impl Widget {
@@ -244,6 +247,7 @@ impl Widget {
                 picked: RefCell::new(None),
                 client: RefCell::new(None),
                 find_by: Cell::new(FindBy::Auto),
+                settle_waiters: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -316,7 +320,26 @@ impl Widget {
                         .update(|v| v.phase = Phase::Failed(problem));
                 }
             }
+            for resolve in widget.inner.settle_waiters.take() {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
         });
+    }
+
+    /// Waits until the running start has settled (ready, failed, or a desk's find view), at
+    /// most `limit_ms`.
+    pub async fn settled_within(&self, limit_ms: u32) {
+        if self
+            .inner
+            .view
+            .with_untracked(|v| v.phase != Phase::Starting)
+        {
+            return;
+        }
+        let settled = js_sys::Promise::new(&mut |resolve, _| {
+            self.inner.settle_waiters.borrow_mut().push(resolve);
+        });
+        let _ = super::callback::settle(settled.into(), limit_ms).await;
     }
 
     async fn connect(&self) -> Result<Connected, Problem> {

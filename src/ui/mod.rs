@@ -18,6 +18,8 @@ pub mod i18n;
 mod topup;
 
 use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -31,8 +33,8 @@ pub use topup::TopUp;
 #[wasm_bindgen]
 pub struct MountedWidget {
     widget: Widget,
-    // Keeps the view alive: dropping it removes the view and its reactive owner.
-    _view: Box<dyn Any>,
+    // Keeps the view alive once rendered: dropping it removes the view and its reactive owner.
+    _view: Rc<RefCell<Option<Box<dyn Any>>>>,
 }
 
 #[wasm_bindgen]
@@ -66,9 +68,19 @@ impl MountedWidget {
     pub fn unmount(self) {}
 }
 
+/// How long the first render waits for the start to settle. A start that takes longer shows
+/// "Loading…" until it settles; a quicker one (three round trips on a fast network) is first
+/// rendered as it ended: no flash of "Loading…", and the page's one thread stays free for the
+/// start's requests and answers (README, "Benchmarks").
+pub const FIRST_RENDER_WAIT_MS: u32 = 100;
+
 /// Mounts the widget into `element`'s (open) shadow root and starts it.
+///
+/// The start goes first; the first render follows once the start has settled, or after
+/// [`FIRST_RENDER_WAIT_MS`], whichever comes first. Until then the element is empty.
 #[wasm_bindgen]
 pub fn mount(element: HtmlElement) -> MountedWidget {
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     let widget = Widget::new(element);
     let root = widget.shadow_root();
     root.set_inner_html("");
@@ -81,14 +93,24 @@ pub fn mount(element: HtmlElement) -> MountedWidget {
     container.set_class_name("myq-topup__root");
     root.append_child(&container)
         .expect("a shadow root takes children");
-    let view = leptos::mount::mount_to(container, {
-        let widget = widget.clone();
-        move || view! { <TopUp widget=widget /> }
-    });
     widget.start();
+    let view: Rc<RefCell<Option<Box<dyn Any>>>> = Rc::default();
+    let slot = Rc::downgrade(&view);
+    let rendered = widget.clone();
+    leptos::task::spawn_local(async move {
+        rendered.settled_within(FIRST_RENDER_WAIT_MS).await;
+        // Unmounted before its first render: nothing to show.
+        let Some(slot) = slot.upgrade() else {
+            return;
+        };
+        let handle = leptos::mount::mount_to(container, move || {
+            view! { <TopUp widget=rendered /> }
+        });
+        slot.replace(Some(Box::new(handle)));
+    });
     MountedWidget {
         widget,
-        _view: Box::new(view),
+        _view: view,
     }
 }
 
