@@ -84,7 +84,6 @@ pub fn mount(element: HtmlElement) -> MountedWidget {
     let widget = Widget::new(element);
     let root = widget.shadow_root();
     root.set_inner_html("");
-    adopt_style(&root);
     let container: HtmlElement = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.create_element("div").ok())
@@ -103,6 +102,8 @@ pub fn mount(element: HtmlElement) -> MountedWidget {
         let Some(slot) = slot.upgrade() else {
             return;
         };
+        // Parsed when first needed, not before the start's first requests.
+        adopt_style(&rendered.shadow_root());
         let handle = leptos::mount::mount_to(container, move || {
             view! { <TopUp widget=rendered /> }
         });
