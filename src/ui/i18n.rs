@@ -1,7 +1,8 @@
 //! The widget's words: one table per language, chosen by `locale` or the page's language.
 //!
-//! A language is one [`Texts`] table and an entry in [`TRANSLATED`]. In patterns, `{}` stands
-//! for the value filled in: an amount formatted by `Intl.NumberFormat`, a count, a name.
+//! A language is one [`Texts`] table, its help desk's [`DeskTexts`] table, and an entry in
+//! [`TRANSLATED`]. In patterns, `{}` stands for the value filled in: an amount formatted by
+//! `Intl.NumberFormat`, a count, a name.
 
 use crate::host::{
     AmountError, ApiError, Failure, FindBy, FlagReasonError, Money, Operation, PaymentState,
@@ -96,7 +97,12 @@ pub struct Texts {
     /// `{}` is the time limit in seconds.
     pub step_timed_out: &'static str,
     pub amount_not_changed: &'static str,
-    // The desk (`desk`): find a user, credit cash, a receipt.
+    /// The help desk's words.
+    pub desk: &'static DeskTexts,
+}
+
+/// The help desk's words (`<myq-topup desk>`), one table per language beside its [`Texts`].
+pub struct DeskTexts {
     /// The desk's find field.
     pub find_label: &'static str,
     pub find_by: &'static str,
@@ -147,6 +153,62 @@ pub struct Texts {
     pub reason_too_long: &'static str,
     pub reason_one_line: &'static str,
 }
+
+/// A language's desk table in the build with the help desk (the crate's `desk` feature); in the
+/// student's build, which shows none of them, no words at all, so that its bundle carries none.
+const fn desk_words(table: &'static DeskTexts) -> &'static DeskTexts {
+    if cfg!(feature = "desk") {
+        table
+    } else {
+        &NO_DESK
+    }
+}
+
+/// The student's build's desk table: its views never show a desk.
+static NO_DESK: DeskTexts = DeskTexts {
+    find_label: "",
+    find_by: "",
+    by_auto: "",
+    by_username: "",
+    by_email: "",
+    by_card: "",
+    by_code: "",
+    find: "",
+    finding: "",
+    no_match: "",
+    found: "",
+    more_found: "",
+    user: "",
+    next_user: "",
+    credit_cash: "",
+    confirm_cash: "",
+    receipt: "",
+    date_time: "",
+    operator: "",
+    receipt_payment: "",
+    print_receipt: "",
+    shift: "",
+    since: "",
+    show: "",
+    credits: Plural {
+        one: "",
+        few: "",
+        other: "",
+    },
+    total: "",
+    flagged: "",
+    no_credits: "",
+    time: "",
+    download_csv: "",
+    back_to_find: "",
+    flag_mistake: "",
+    flag_reason: "",
+    flag: "",
+    cancel: "",
+    reason_empty: "",
+    reason_too_long: "",
+    reason_one_line: "",
+};
 
 pub static EN: Texts = Texts {
     language: "en",
@@ -208,6 +270,10 @@ pub static EN: Texts = Texts {
     step_rejected: "The payment step declined it.",
     step_timed_out: "The payment step did not answer within {} s.",
     amount_not_changed: "The approved amount could not be set.",
+    desk: desk_words(&EN_DESK),
+};
+
+pub static EN_DESK: DeskTexts = DeskTexts {
     find_label: "Find a user",
     find_by: "Find by",
     by_auto: "Anything",
@@ -312,6 +378,10 @@ pub static CS: Texts = Texts {
     step_rejected: "Platební krok ji odmítl.",
     step_timed_out: "Platební krok neodpověděl do {} s.",
     amount_not_changed: "Schválenou částku se nepodařilo nastavit.",
+    desk: desk_words(&CS_DESK),
+};
+
+pub static CS_DESK: DeskTexts = DeskTexts {
     find_label: "Najít uživatele",
     find_by: "Hledat podle",
     by_auto: "Cokoli",
@@ -416,6 +486,10 @@ pub static SK: Texts = Texts {
     step_rejected: "Platobný krok ju odmietol.",
     step_timed_out: "Platobný krok neodpovedal do {} s.",
     amount_not_changed: "Schválenú sumu sa nepodarilo nastaviť.",
+    desk: desk_words(&SK_DESK),
+};
+
+pub static SK_DESK: DeskTexts = DeskTexts {
     find_label: "Nájsť používateľa",
     find_by: "Hľadať podľa",
     by_auto: "Čokoľvek",
@@ -521,6 +595,10 @@ pub static DE: Texts = Texts {
     step_rejected: "Der Zahlungsschritt hat sie abgelehnt.",
     step_timed_out: "Der Zahlungsschritt hat nicht innerhalb von {} s geantwortet.",
     amount_not_changed: "Der genehmigte Betrag ließ sich nicht setzen.",
+    desk: desk_words(&DE_DESK),
+};
+
+pub static DE_DESK: DeskTexts = DeskTexts {
     find_label: "Benutzer suchen",
     find_by: "Suchen nach",
     by_auto: "Beliebig",
@@ -661,36 +739,36 @@ impl Texts {
     /// A "Find by" choice.
     pub fn find_by_choice(&self, by: FindBy) -> &'static str {
         match by {
-            FindBy::Auto => self.by_auto,
-            FindBy::Username => self.by_username,
-            FindBy::Email => self.by_email,
-            FindBy::Card => self.by_card,
-            FindBy::Code => self.by_code,
+            FindBy::Auto => self.desk.by_auto,
+            FindBy::Username => self.desk.by_username,
+            FindBy::Email => self.desk.by_email,
+            FindBy::Card => self.desk.by_card,
+            FindBy::Code => self.desk.by_code,
         }
     }
 
     /// "Nobody matches 0400001234."
     pub fn no_match(&self, text: &str) -> String {
-        fill(self.no_match, text)
+        fill(self.desk.no_match, text)
     }
 
     /// "3 credits"; `category` is `Intl.PluralRules`' for `count`.
     pub fn credits(&self, count: usize, category: &str) -> String {
-        fill(self.credits.form(category), &count.to_string())
+        fill(self.desk.credits.form(category), &count.to_string())
     }
 
     /// "Users found: 2"
     pub fn found(&self, count: usize) -> String {
-        fill(self.found, &count.to_string())
+        fill(self.desk.found, &count.to_string())
     }
 
     /// The desk's submit button: "Credit cash 100.00 CZK", then "Confirm: 100.00 CZK in cash".
     pub fn credit_cash(&self, amount: &str, confirming: bool) -> String {
         fill(
             if confirming {
-                self.confirm_cash
+                self.desk.confirm_cash
             } else {
-                self.credit_cash
+                self.desk.credit_cash
             },
             amount,
         )
@@ -731,9 +809,9 @@ impl Texts {
             Problem::Start(StartError::Api(error)) | Problem::Api(error) => self.api_error(error),
             Problem::Unfinished { .. } => self.unfinished_problem.to_owned(),
             Problem::FlagReason(error) => match error {
-                FlagReasonError::Empty => self.reason_empty,
-                FlagReasonError::TooLong => self.reason_too_long,
-                FlagReasonError::NotOneLine => self.reason_one_line,
+                FlagReasonError::Empty => self.desk.reason_empty,
+                FlagReasonError::TooLong => self.desk.reason_too_long,
+                FlagReasonError::NotOneLine => self.desk.reason_one_line,
             }
             .to_owned(),
         }
@@ -825,46 +903,46 @@ impl Texts {
             self.step_rejected,
             self.step_timed_out,
             self.amount_not_changed,
-            self.find_label,
-            self.find_by,
-            self.by_auto,
-            self.by_username,
-            self.by_email,
-            self.by_card,
-            self.by_code,
-            self.find,
-            self.finding,
-            self.no_match,
-            self.found,
-            self.more_found,
-            self.user,
-            self.next_user,
-            self.credit_cash,
-            self.confirm_cash,
-            self.receipt,
-            self.date_time,
-            self.operator,
-            self.receipt_payment,
-            self.print_receipt,
-            self.shift,
-            self.since,
-            self.show,
-            self.credits.one,
-            self.credits.few,
-            self.credits.other,
-            self.total,
-            self.flagged,
-            self.no_credits,
-            self.time,
-            self.download_csv,
-            self.back_to_find,
-            self.flag_mistake,
-            self.flag_reason,
-            self.flag,
-            self.cancel,
-            self.reason_empty,
-            self.reason_too_long,
-            self.reason_one_line,
+            self.desk.find_label,
+            self.desk.find_by,
+            self.desk.by_auto,
+            self.desk.by_username,
+            self.desk.by_email,
+            self.desk.by_card,
+            self.desk.by_code,
+            self.desk.find,
+            self.desk.finding,
+            self.desk.no_match,
+            self.desk.found,
+            self.desk.more_found,
+            self.desk.user,
+            self.desk.next_user,
+            self.desk.credit_cash,
+            self.desk.confirm_cash,
+            self.desk.receipt,
+            self.desk.date_time,
+            self.desk.operator,
+            self.desk.receipt_payment,
+            self.desk.print_receipt,
+            self.desk.shift,
+            self.desk.since,
+            self.desk.show,
+            self.desk.credits.one,
+            self.desk.credits.few,
+            self.desk.credits.other,
+            self.desk.total,
+            self.desk.flagged,
+            self.desk.no_credits,
+            self.desk.time,
+            self.desk.download_csv,
+            self.desk.back_to_find,
+            self.desk.flag_mistake,
+            self.desk.flag_reason,
+            self.desk.flag,
+            self.desk.cancel,
+            self.desk.reason_empty,
+            self.desk.reason_too_long,
+            self.desk.reason_one_line,
         ]
     }
 }

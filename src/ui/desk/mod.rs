@@ -55,11 +55,11 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
         .collect_view();
     view! {
         <form class="myq-topup__find" part="find" role="search" on:submit=submit novalidate>
-            <label class="myq-topup__label" for="myq-topup-find">{texts.find_label}</label>
+            <label class="myq-topup__label" for="myq-topup-find">{texts.desk.find_label}</label>
             <div class="myq-topup__find-row">
                 {input_field("myq-topup-find", "text", text, input)}
                 <label class="myq-topup__find-by">
-                    {texts.find_by} " "
+                    {texts.desk.find_by} " "
                     <select
                         class="myq-topup__input"
                         part="input"
@@ -74,14 +74,14 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
                     type="submit"
                     aria-busy=finding
                 >
-                    {texts.find}
+                    {texts.desk.find}
                 </button>
             </div>
         </form>
         {found(shared.clone())}
         {notice(shared.clone())}
         {receipt(&shared)}
-        {secondary_button("myq-topup__shift-open", texts.shift, move || {
+        {secondary_button("myq-topup__shift-open", texts.desk.shift, move || {
             shift.act(Action::ShowShift(today()))
         })}
     }
@@ -128,7 +128,7 @@ fn found(shared: Shared) -> impl IntoView {
             .collect_view();
         let more = found
             .more
-            .then(|| view! { <p class="myq-topup__status">{texts.more_found}</p> });
+            .then(|| view! { <p class="myq-topup__status">{texts.desk.more_found}</p> });
         Some(
             view! {
                 <section class="myq-topup__found" part="found" aria-label=label>
@@ -168,7 +168,7 @@ pub(crate) fn student(shared: &Shared) -> Option<impl IntoView + use<>> {
     let user = shared.view.with_untracked(|v| v.student.clone())?;
     Some(view! {
         <p class="myq-topup__student" part="student">
-            {shared.texts_now().user} ": " <strong>{user_text(&user)}</strong>
+            {shared.texts_now().desk.user} ": " <strong>{user_text(&user)}</strong>
         </p>
     })
 }

@@ -30,7 +30,7 @@ pub(crate) fn receipt(shared: &Shared) -> Option<impl IntoView + use<>> {
     let operator = receipt
         .operator
         .clone()
-        .map(|operator| line(texts.operator, operator));
+        .map(|operator| line(texts.desk.operator, operator));
     let balance = receipt
         .balance
         .map(|balance| line(texts.new_credit, shared.money(balance)));
@@ -40,18 +40,18 @@ pub(crate) fn receipt(shared: &Shared) -> Option<impl IntoView + use<>> {
         .map(|name| view! { <p class="myq-topup__receipt-institution">{name}</p> });
     let printer = shared.clone();
     Some(view! {
-        <section class="myq-topup__receipt" part="receipt" aria-label=texts.receipt>
+        <section class="myq-topup__receipt" part="receipt" aria-label=texts.desk.receipt>
             {institution}
-            <h3 class="myq-topup__heading">{texts.receipt}</h3>
+            <h3 class="myq-topup__heading">{texts.desk.receipt}</h3>
             <dl class="myq-topup__receipt-lines">
-                {line(texts.date_time, date_time(&shared.locale(), receipt.at_ms))}
+                {line(texts.desk.date_time, date_time(&shared.locale(), receipt.at_ms))}
                 {operator}
-                {line(texts.user, student)}
-                {line(texts.receipt_payment, payment)}
+                {line(texts.desk.user, student)}
+                {line(texts.desk.receipt_payment, payment)}
                 {line(texts.amount, shared.money(receipt.amount))}
                 {balance}
             </dl>
-            {secondary_button("myq-topup__print", texts.print_receipt, move || {
+            {secondary_button("myq-topup__print", texts.desk.print_receipt, move || {
                 printer.widget().print_receipt()
             })}
         </section>

@@ -34,11 +34,11 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
     let day = NodeRef::<html::Input>::new();
     focus_next_frame(Box::new(move || day.try_get_untracked()?.map(Into::into)));
     view! {
-        <section class="myq-topup__shift" part="shift" aria-label=texts.shift>
-            <h3 class="myq-topup__heading">{texts.shift}</h3>
+        <section class="myq-topup__shift" part="shift" aria-label=texts.desk.shift>
+            <h3 class="myq-topup__heading">{texts.desk.shift}</h3>
             <form class="myq-topup__shift-since" on:submit=show novalidate>
                 <label class="myq-topup__shift-day">
-                    {texts.since} " "
+                    {texts.desk.since} " "
                     {input_field("myq-topup-since", "date", since, day)}
                 </label>
                 <button
@@ -47,7 +47,7 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
                     type="submit"
                     aria-busy=aria_flag(busy)
                 >
-                    {texts.show}
+                    {texts.desk.show}
                 </button>
             </form>
             {credits(shared.clone())}
@@ -58,9 +58,9 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
                     type="button"
                     on:click=move |_| download.act(Action::DownloadShift)
                 >
-                    {texts.download_csv}
+                    {texts.desk.download_csv}
                 </button>
-                {secondary_button("", texts.back_to_find, move || back.widget().close_shift())}
+                {secondary_button("", texts.desk.back_to_find, move || back.widget().close_shift())}
             </div>
         </section>
         {notice(shared)}
@@ -87,9 +87,9 @@ fn credits(shared: Shared) -> impl IntoView {
         let summary = format!(
             "{} · {}: {} · {}: {}",
             texts.credits(shift.count, &shared.plural(shift.count)),
-            texts.total,
+            texts.desk.total,
             shared.money(shift.total),
-            texts.flagged,
+            texts.desk.flagged,
             flagged
         );
         // A flagged credit's form closes.
@@ -106,18 +106,18 @@ fn credits(shared: Shared) -> impl IntoView {
             view! {
                 <table class="myq-topup__shift-lines" part="shift-lines">
                     <thead><tr>
-                        <th scope="col">{texts.time}</th>
-                        <th scope="col">{texts.receipt_payment}</th>
-                        <th scope="col">{texts.user}</th>
+                        <th scope="col">{texts.desk.time}</th>
+                        <th scope="col">{texts.desk.receipt_payment}</th>
+                        <th scope="col">{texts.desk.user}</th>
                         <th scope="col">{texts.amount}</th>
-                        <th scope="col">{texts.flagged}</th>
+                        <th scope="col">{texts.desk.flagged}</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             }
         });
         let empty = (shift.count == 0)
-            .then(|| view! { <p class="myq-topup__status">{texts.no_credits}</p> });
+            .then(|| view! { <p class="myq-topup__status">{texts.desk.no_credits}</p> });
         Some(view! {
             <p class="myq-topup__shift-summary" part="shift-summary" role="status">{summary}</p>
             {table}
@@ -143,7 +143,7 @@ fn row(
         Some(flag) => Either::Left(format!("{} ({})", flag.reason, flag.by)),
         None => Either::Right(secondary_button(
             "",
-            shared.texts().flag_mistake,
+            shared.texts().desk.flag_mistake,
             move || {
                 reason.set(String::new());
                 flagging.set(Some(id.clone()));
@@ -171,7 +171,10 @@ fn flag_form(
     let texts = shared.texts();
     let input = NodeRef::<html::Input>::new();
     focus_next_frame(Box::new(move || input.try_get_untracked()?.map(Into::into)));
-    let label = format!("{} ({} {id})", texts.flag_reason, texts.receipt_payment);
+    let label = format!(
+        "{} ({} {id})",
+        texts.desk.flag_reason, texts.desk.receipt_payment
+    );
     let submit = {
         let shared = shared.clone();
         move |event: leptos::ev::SubmitEvent| {
@@ -184,8 +187,8 @@ fn flag_form(
             <label class="myq-topup__label" for="myq-topup-flag-reason">{label}</label>
             {input_field("myq-topup-flag-reason", "text", reason, input)}
             <div class="myq-topup__actions">
-                <button class="myq-topup__button" part="button" type="submit">{texts.flag}</button>
-                {secondary_button("", texts.cancel, move || flagging.set(None))}
+                <button class="myq-topup__button" part="button" type="submit">{texts.desk.flag}</button>
+                {secondary_button("", texts.desk.cancel, move || flagging.set(None))}
             </div>
         </form>
     }

@@ -274,9 +274,9 @@ fn words_the_shift_and_its_flags_in_every_language() {
             texts.problem(&refused(FlagReasonError::TooLong), money),
             texts.problem(&refused(FlagReasonError::NotOneLine), money),
         ];
-        assert_eq!(words[0], texts.reason_empty);
-        assert_eq!(words[1], texts.reason_too_long);
-        assert_eq!(words[2], texts.reason_one_line);
+        assert_eq!(words[0], texts.desk.reason_empty);
+        assert_eq!(words[1], texts.desk.reason_too_long);
+        assert_eq!(words[2], texts.desk.reason_one_line);
     }
     assert_eq!(
         CS.problem(&refused(FlagReasonError::Empty), money),

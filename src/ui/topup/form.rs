@@ -187,7 +187,7 @@ pub(super) fn AmountForm(desk: bool) -> impl IntoView {
                 </button>
                 {secondary_button(
                     "",
-                    if desk { texts.next_user } else { texts.close },
+                    if desk { texts.desk.next_user } else { texts.close },
                     move || {
                         if desk {
                             next.widget().next_user();
