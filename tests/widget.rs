@@ -205,9 +205,8 @@ async fn a_slow_start_shows_loading_after_the_first_render_wait_until_it_settles
     let (element, _widget) = mount_standard(&[("token-url", "")]);
     // The page's sign-in takes a second to hand over a token.
     let body = format!(
-        "return new Promise((resolve) => setTimeout(resolve, 1000)) \
-             .then(() => fetch('{}/demo/token', {{ method: 'POST' }})).then((r) => r.json());",
-        sim()
+        "return new Promise((resolve) => setTimeout(resolve, 1000)).then(() => {});",
+        demo_token_js()
     );
     set_function(&element, "tokenProvider", "", &body);
     gloo_timers::future::TimeoutFuture::new(myq_topup::ui::FIRST_RENDER_WAIT_MS + 200).await;
@@ -401,8 +400,8 @@ async fn a_token_provider_is_used_instead_of_the_token_url() {
     reset().await;
     let (element, widget) = mount_standard(&[("token-url", "")]);
     let body = format!(
-        "window.tokenCalls = (window.tokenCalls || 0) + 1; return fetch('{}/demo/token', {{method: 'POST'}}).then(r => r.json());",
-        sim()
+        "window.tokenCalls = (window.tokenCalls || 0) + 1; return {};",
+        demo_token_js()
     );
     set_function(&element, "tokenProvider", "", &body);
     next_event(&element, "ready").await;

@@ -79,18 +79,13 @@ class MyqTopup extends HTMLElement {
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
       }).then((response) => (response.ok ? response.text() : null)).catch(() => null);
-      // Once in, the text is handed over as it is: the widget then sends its first requests
-      // in the turn it mounts, without waiting for a promise.
-      let settled = false;
-      let answer = null;
-      text.then((value) => {
-        settled = true;
-        answer = value;
-      });
+      // The promise until the answer is in, then the text itself: the widget then sends its
+      // first requests in the turn it mounts, without waiting for a promise.
+      let handed = text;
+      text.then((value) => (handed = value));
       this._tokenPrefetch = (widgetUrl) => {
         delete this._tokenPrefetch;
-        if (widgetUrl !== url.href) return null;
-        return settled ? answer : text;
+        return widgetUrl === url.href ? handed : null;
       };
       return text;
     } catch {

@@ -66,7 +66,7 @@ impl ElementTokens {
         let handed = take.call1(&self.element, &JsValue::from_str(url)).ok()?;
         let text = match handed.as_string() {
             Some(text) => text,
-            None if handed.is_null() => return None,
+            // A promise of the text, or `null`, which settles as it is.
             None => match callback::settle(handed, DEFAULT_TIMEOUT_MS).await {
                 Answer::Resolved(text) => text.as_string()?,
                 _ => return None,

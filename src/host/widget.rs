@@ -230,8 +230,6 @@ struct Inner {
     client: RefCell<Option<WidgetClient>>,
     /// At a desk: the operator's last "Find by" choice.
     find_by: Cell<FindBy>,
-    /// Whether the element carries the receipt's print mark (`host/print.rs`).
-    receipt_marked: Cell<bool>,
     /// The resolve functions of [`Widget::settled_within`]'s promises, called when the running
     /// start settles.
     settle_waiters: RefCell<Vec<js_sys::Function>>,
@@ -249,7 +247,6 @@ impl Widget {
                 picked: RefCell::new(None),
                 client: RefCell::new(None),
                 find_by: Cell::new(FindBy::Auto),
-                receipt_marked: Cell::new(false),
                 settle_waiters: RefCell::new(Vec::new()),
             }),
         }
@@ -273,10 +270,10 @@ impl Widget {
         let generation = self.inner.generation.get() + 1;
         self.inner.generation.set(generation);
         self.inner.session.replace(None);
-        // Only a desk's receipt sets the mark: a start that shows none touches the element only
-        // when an earlier one did (every call into the page costs the first start its time).
+        // The element carries the print mark while the view shows a receipt: a start touches
+        // it only when that changes (every call into the page costs the first start its time).
         let marked = receipt.is_some();
-        if self.inner.receipt_marked.replace(marked) || marked {
+        if self.inner.view.with_untracked(|v| v.receipt.is_some()) != marked {
             super::print::mark_receipt(&self.inner.element, marked);
         }
         self.inner.view.set(View {

@@ -72,21 +72,15 @@ impl fmt::Display for StartError {
 /// without the `users` scope, say) is not fatal:
 /// the widget tops up all the same and shows the balance after a commit when it can.
 pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Started, StartError> {
-    let users_money = async {
-        let (user_id, user) = match who {
-            Who::Id(id) => (*id, None),
-            Who::Username(name) => {
-                let user = find_user(myq, name).await?;
-                (user.id, Some(user))
-            }
-        };
+    let user_and_money = async {
+        let (user_id, user) = whose(myq, who).await?;
         let (balance, payments) =
             futures::join!(myq.balance(user_id), myq.payments(provider, user_id));
         Ok::<_, StartError>((user_id, user, balance, payments))
     };
-    let (providers, users_money) = futures::join!(myq.providers(), users_money);
+    let (providers, user_and_money) = futures::join!(myq.providers(), user_and_money);
     // A user not found says more than a provider list that failed meanwhile.
-    let (user_id, user, balance, payments) = users_money?;
+    let (user_id, user, balance, payments) = user_and_money?;
     let providers = providers?;
     if !providers.iter().any(|p| p.reference == provider) {
         return Err(StartError::ProviderInactive(provider.to_owned()));
@@ -108,10 +102,16 @@ pub async fn start(myq: &impl Myq, who: &Who, provider: &str) -> Result<Started,
     })
 }
 
-async fn find_user(myq: &impl Myq, name: &str) -> Result<User, StartError> {
+/// The user's id, and the user when found by name.
+async fn whose(myq: &impl Myq, who: &Who) -> Result<(UserId, Option<User>), StartError> {
+    let name = match who {
+        Who::Id(id) => return Ok((*id, None)),
+        Who::Username(name) => name,
+    };
     let found = myq.find_users(UserQuery::Username(name)).await?;
-    pick_user(found, name).map_err(|none| match none {
+    let user = pick_user(found, name).map_err(|none| match none {
         NoSuchUser::Unknown => StartError::UnknownUser(name.to_owned()),
         NoSuchUser::Ambiguous => StartError::AmbiguousUser(name.to_owned()),
-    })
+    })?;
+    Ok((user.id, Some(user)))
 }

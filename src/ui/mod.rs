@@ -103,7 +103,7 @@ pub fn mount(element: HtmlElement) -> MountedWidget {
             return;
         };
         // Parsed when first needed, not before the start's first requests.
-        adopt_style(&rendered.shadow_root());
+        adopt_style(&root);
         let handle = leptos::mount::mount_to(container, move || {
             view! { <TopUp widget=rendered /> }
         });

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::topup::{Action, Shared};
+use super::topup::{DeskAction, Shared};
 use crate::host::Widget;
 
 pub(crate) fn find_view(_: Shared) -> impl IntoView {}
@@ -19,4 +19,4 @@ pub(crate) fn receipt(_: &Shared) -> Option<()> {
     None
 }
 
-pub(crate) async fn act(_: &Widget, _: Action) {}
+pub(crate) async fn act(_: &Widget, _: DeskAction) {}

@@ -286,6 +286,15 @@ pub async fn leave_payment(amount: f64) -> String {
     created["id"].as_str().unwrap().to_owned()
 }
 
+/// A JavaScript expression: the promise of a token from the simulator's `/demo/token`, as MyQ's
+/// token JSON (for a page's `tokenProvider`).
+pub fn demo_token_js() -> String {
+    format!(
+        "fetch('{}/demo/token', {{ method: 'POST' }}).then((r) => r.json())",
+        sim()
+    )
+}
+
 /// Sets a property of the element (`approve`, `tokenProvider`) to a JavaScript function.
 pub fn set_function(element: &HtmlElement, property: &str, args: &str, body: &str) {
     let function = js_sys::Function::new_with_args(args, body);

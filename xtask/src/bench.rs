@@ -28,8 +28,8 @@ pub fn bench() -> Result {
     tools.build_bundle()?;
 
     stage("sizes");
-    let files = size::bundle_sizes(&size::STUDENT)?;
-    let desk_files = size::bundle_sizes(&size::DESK)?;
+    let files = size::bundle_sizes(size::STUDENT)?;
+    let desk_files = size::bundle_sizes(size::DESK)?;
     let css = size::css_size()?;
 
     stage(&format!(

@@ -115,7 +115,7 @@ impl Tools {
         let desk_dist = root().join("target/www-desk");
         run(&mut trunk_build(&desk_dist))?;
         run(trunk_build(&bundle_dir()).arg("--no-default-features"))?;
-        let desk_wasm = bundle_dir().join("desk/wasm");
+        let desk_wasm = bundle_dir().join(crate::size::DESK);
         std::fs::create_dir_all(&desk_wasm)
             .map_err(|err| format!("cannot create {}: {err}", desk_wasm.display()))?;
         for file in ["myq-topup.js", "myq-topup_bg.wasm"] {

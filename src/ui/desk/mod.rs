@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::controls::{aria_flag, clicking, focus_next_frame, input_field, secondary_button};
 use super::format::today;
-use super::topup::{Action, Shared, notice};
+use super::topup::{Action, DeskAction, Shared, notice};
 use crate::host::{FindBy, User, Widget};
 
 pub(crate) use receipt::receipt;
@@ -35,7 +35,10 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
             if shared.view.with_untracked(|v| v.finding) || shared.busy() {
                 return;
             }
-            shared.act(Action::Find(text.get_untracked(), by.get_untracked()));
+            shared.act(Action::Desk(DeskAction::Find(
+                text.get_untracked(),
+                by.get_untracked(),
+            )));
         }
     };
     let shift = shared.clone();
@@ -82,7 +85,7 @@ pub(crate) fn find_view(shared: Shared) -> impl IntoView {
         {notice(shared.clone())}
         {receipt(&shared)}
         {secondary_button("myq-topup__shift-open", texts.desk.shift, move || {
-            shift.act(Action::ShowShift(today()))
+            shift.act(Action::Desk(DeskAction::ShowShift(today())))
         })}
     }
 }
@@ -152,14 +155,13 @@ fn user_text(user: &User) -> String {
         .join(" · ")
 }
 
-/// Runs a desk's action ([`Shared::act`] runs the student's own).
-pub(crate) async fn act(widget: &Widget, action: Action) {
+/// Runs a desk's action (for [`Shared::act`]).
+pub(crate) async fn act(widget: &Widget, action: DeskAction) {
     match action {
-        Action::Find(text, by) => widget.find(&text, by).await,
-        Action::ShowShift(since) => widget.show_shift(since).await,
-        Action::FlagCredit(id, reason) => widget.flag_credit(id, reason).await,
-        Action::DownloadShift => widget.download_shift().await,
-        Action::TopUp(_) | Action::Finish(_) | Action::Cancel(_) => {}
+        DeskAction::Find(text, by) => widget.find(&text, by).await,
+        DeskAction::ShowShift(since) => widget.show_shift(since).await,
+        DeskAction::FlagCredit(id, reason) => widget.flag_credit(id, reason).await,
+        DeskAction::DownloadShift => widget.download_shift().await,
     }
 }
 

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::super::controls::{aria_flag, focus_next_frame, input_field, secondary_button};
 use super::super::format::{rfc3339_date_time, today};
-use super::super::topup::{Action, Shared, notice};
+use super::super::topup::{Action, DeskAction, Shared, notice};
 use crate::host::{PaymentId, ShiftLine};
 
 /// The shift view: the day, the summary, the credits, and the way back to finding users.
@@ -25,7 +25,7 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
         let shared = shared.clone();
         move |event: leptos::ev::SubmitEvent| {
             event.prevent_default();
-            shared.act(Action::ShowShift(since.get_untracked()));
+            shared.act(Action::Desk(DeskAction::ShowShift(since.get_untracked())));
         }
     };
     let back = shared.clone();
@@ -56,7 +56,7 @@ pub(crate) fn shift_view(shared: Shared) -> impl IntoView {
                     class="myq-topup__button"
                     part="button"
                     type="button"
-                    on:click=move |_| download.act(Action::DownloadShift)
+                    on:click=move |_| download.act(Action::Desk(DeskAction::DownloadShift))
                 >
                     {texts.desk.download_csv}
                 </button>
@@ -179,7 +179,10 @@ fn flag_form(
         let shared = shared.clone();
         move |event: leptos::ev::SubmitEvent| {
             event.prevent_default();
-            shared.act(Action::FlagCredit(id.clone(), reason.get_untracked()));
+            shared.act(Action::Desk(DeskAction::FlagCredit(
+                id.clone(),
+                reason.get_untracked(),
+            )));
         }
     };
     view! {

@@ -96,8 +96,7 @@ impl Shared {
                 Action::TopUp(amount) => drop(widget.top_up(amount).await),
                 Action::Finish(id) => drop(widget.finish(&id).await),
                 Action::Cancel(id) => drop(widget.cancel(&id).await),
-                // Through the desk's module, so that a build without it has none of its flows.
-                desk_action => desk::act(&widget, desk_action).await,
+                Action::Desk(action) => desk::act(&widget, action).await,
             }
         });
     }
@@ -111,13 +110,20 @@ pub(crate) enum Action {
     Finish(PaymentId),
     /// Roll an unfinished payment back, by id.
     Cancel(PaymentId),
-    /// At a desk: find users by what the operator typed or scanned.
+    /// At a desk: run by the desk's module, so that a build without it has none of its flows.
+    Desk(DeskAction),
+}
+
+/// What a click at a help desk asks of the widget.
+#[derive(Clone)]
+pub(crate) enum DeskAction {
+    /// Find users by what the operator typed or scanned.
     Find(String, FindBy),
-    /// At a desk: the operator's shift since a day (`YYYY-MM-DD`).
+    /// The operator's shift since a day (`YYYY-MM-DD`).
     ShowShift(String),
-    /// At a desk: flag a credit as a mistake, with the operator's reason.
+    /// Flag a credit as a mistake, with the operator's reason.
     FlagCredit(PaymentId, String),
-    /// At a desk: the shown shift as a CSV file.
+    /// The shown shift as a CSV file.
     DownloadShift,
 }
 
