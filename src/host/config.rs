@@ -14,8 +14,9 @@ pub struct Config {
     pub token_url: Option<String>,
     /// Whose credit; `None` only at a desk, where the operator finds the user.
     pub who: Option<Who>,
-    /// The help desk (`desk`): find a user, credit cash, print a receipt.
-    pub desk: bool,
+    /// The help desk (`desk`): find a user, credit cash, print a receipt. Read through
+    /// [`Config::desk`].
+    desk: bool,
     /// The institution named on a desk's receipt.
     pub institution: Option<String>,
     /// The operator named on a desk's receipt (the host page knows who is signed in).
@@ -73,6 +74,12 @@ fn invalid(attribute: &'static str, message: impl Into<String>) -> ConfigError {
 const DEFAULT_PROVIDER: &str = "external";
 
 impl Config {
+    /// Whether this is a help desk. A build without the `desk` feature knows it never is, so
+    /// the desk's branches of the shared flows drop out of the student's bundle.
+    pub fn desk(&self) -> bool {
+        cfg!(feature = "desk") && self.desk
+    }
+
     /// Reads the attributes through `attribute`; relative URLs resolve against `page_url`.
     pub fn read(
         attribute: impl Fn(&str) -> Option<String>,
@@ -486,12 +493,12 @@ mod tests {
             page,
         )
         .unwrap();
-        assert!(desk.desk);
+        assert!(desk.desk());
         assert_eq!(desk.who, None, "the operator finds the user");
         assert_eq!(desk.institution.as_deref(), Some("Univerzita Example"));
         assert_eq!(desk.operator.as_deref(), Some("Eva Dvořáková"));
         let student = read(&[base, ("username", "jnovak")], page).unwrap();
-        assert!(!student.desk);
+        assert!(!student.desk());
         assert_eq!((student.institution, student.operator), (None, None));
         let fixed = read(&[base, ("desk", "desk"), ("user-id", "7")], page).unwrap();
         assert_eq!(

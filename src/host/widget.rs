@@ -297,7 +297,7 @@ impl Widget {
                     v.config = Some(config);
                 }),
                 Ok(Connected::Ready(config, account, session)) => {
-                    let desk = config.desk;
+                    let desk = config.desk();
                     let mut view = View {
                         phase: Phase::Ready,
                         config: Some(config),
@@ -356,7 +356,7 @@ impl Widget {
         };
         let myq = MyqClient::new(&config.base_url, Fetch, tokens, DEFAULT_TIMEOUT_MS);
         let picked = config
-            .desk
+            .desk()
             .then(|| self.inner.picked.borrow().clone())
             .flatten();
         let who = match (&picked, &config.who) {
@@ -719,7 +719,7 @@ impl Widget {
         balance: Option<Money>,
     ) -> Option<Receipt> {
         self.inner.view.with_untracked(|v| {
-            let config = v.config.as_ref().filter(|c| c.desk)?;
+            let config = v.config.as_ref().filter(|c| c.desk())?;
             Some(Receipt {
                 institution: config.institution.clone(),
                 at_ms: js_sys::Date::now(),

@@ -4,6 +4,7 @@
 
 mod bench;
 mod gateway;
+mod short_names;
 mod sim;
 mod size;
 mod tools;

@@ -80,7 +80,7 @@ impl Shared {
     /// Whether this is a desk (`desk`).
     pub fn desk(&self) -> bool {
         self.view
-            .with_untracked(|v| v.config.as_ref().is_some_and(|c| c.desk))
+            .with_untracked(|v| v.config.as_ref().is_some_and(|c| c.desk()))
     }
 
     pub fn busy(&self) -> bool {

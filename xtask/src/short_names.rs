@@ -1,0 +1,285 @@
+//! Short names across the wasm/JavaScript boundary of a release bundle.
+//!
+//! wasm-bindgen names each import after its function and a 16-digit hash
+//! (`__wbg_createElement_6bd5d6b4fa3b0cf0`) and each export after its Rust path. Every name
+//! travels twice, in the wasm and in the glue, and the hashes do not compress: on a student's
+//! bundle they were 6.3 KB of the gzip total (docs/size.md). After trunk's build, wasm-opt renames
+//! every import, its module and every export to one or two letters and prints what it renamed
+//! (`--minify-imports-and-exports-and-modules`); the glue is then rewritten from that list: the
+//! keys of its import object, the module's key, and each `wasm.<export>` it reads. Any name the
+//! glue does not hold exactly where expected stops the build, so a glue that wasm-bindgen lays out
+//! differently fails here, not in a browser.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::{Result, root};
+
+/// The one module wasm-opt moves every import into (its `SINGLETON_MODULE_NAME`).
+const SHORT_MODULE: &str = "a";
+
+/// What wasm-opt renamed: imports by (module, name), exports by name.
+struct Renames {
+    module: String,
+    imports: HashMap<String, String>,
+    exports: HashMap<String, String>,
+}
+
+/// Shortens the names of the wasm and glue in `dir` (a build's folder under `target/www`), in
+/// place. `wasm_opt` is the wasm-opt command to run (the pinned binaryen).
+pub fn shorten(dir: &Path, wasm_opt: Command) -> Result<(usize, usize)> {
+    let wasm = dir.join("myq-topup_bg.wasm");
+    let glue_path = dir.join("myq-topup.js");
+    let renames = minify_wasm(&wasm, wasm_opt)?;
+    let glue = std::fs::read_to_string(&glue_path)
+        .map_err(|err| format!("cannot read {}: {err}", glue_path.display()))?;
+    let glue =
+        rewrite_glue(&glue, &renames).map_err(|err| format!("{}: {err}", glue_path.display()))?;
+    std::fs::write(&glue_path, glue)
+        .map_err(|err| format!("cannot write {}: {err}", glue_path.display()))?;
+    Ok((renames.imports.len(), renames.exports.len()))
+}
+
+/// Runs wasm-opt on `wasm` in place and reads the renames it prints. `-Oz` again, so that
+/// binaryen writes the code as optimised as trunk's run left it (a bare rename pass writes it
+/// about 1 KB larger); it takes seconds on code already optimised.
+fn minify_wasm(wasm: &Path, mut wasm_opt: Command) -> Result<Renames> {
+    let output = wasm_opt
+        .arg(wasm)
+        .args(["-Oz", "--minify-imports-and-exports-and-modules", "-o"])
+        .arg(wasm)
+        .current_dir(root())
+        .output()
+        .map_err(|err| format!("cannot run wasm-opt: {err}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "wasm-opt could not shorten {}:\n{}",
+            wasm.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let printed: Value = serde_json::from_slice(&output.stdout)
+        .map_err(|err| format!("wasm-opt printed no list of renames: {err}"))?;
+    parse_renames(&printed)
+}
+
+fn parse_renames(printed: &Value) -> Result<Renames> {
+    let list = |key: &str| {
+        printed[key]
+            .as_array()
+            .ok_or_else(|| format!("wasm-opt's renames have no {key}"))
+    };
+    let strings = |entry: &Value, len: usize| -> Result<Vec<String>> {
+        entry
+            .as_array()
+            .filter(|parts| parts.len() == len)
+            .and_then(|parts| {
+                parts
+                    .iter()
+                    .map(|p| p.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .ok_or_else(|| format!("wasm-opt printed a rename it should not: {entry}"))
+    };
+    let mut modules = Vec::new();
+    let mut imports = HashMap::new();
+    for entry in list("imports")? {
+        let [module, old, new] = <[String; 3]>::try_from(strings(entry, 3)?).expect("three");
+        if !modules.contains(&module) {
+            modules.push(module);
+        }
+        imports.insert(old, new);
+    }
+    let exports = list("exports")?
+        .iter()
+        .map(|entry| {
+            let [old, new] = <[String; 2]>::try_from(strings(entry, 2)?).expect("two");
+            Ok((old, new))
+        })
+        .collect::<Result<HashMap<_, _>>>()?;
+    // wasm-opt merges every module into one; the glue would have to merge its import objects.
+    let [module] = <[String; 1]>::try_from(modules).map_err(|modules| {
+        format!(
+            "the wasm imports from {} modules, the glue rewrite handles one",
+            modules.len()
+        )
+    })?;
+    Ok(Renames {
+        module,
+        imports,
+        exports,
+    })
+}
+
+/// The glue with the short names: each import's key renamed once, the module's key once, and
+/// every `wasm.<export>` read.
+fn rewrite_glue(glue: &str, renames: &Renames) -> Result<String> {
+    let module_key = format!("\"{}\":", renames.module);
+    if glue.matches(&module_key).count() != 1 {
+        return Err(format!("expected the import module {module_key} once"));
+    }
+    let glue = glue.replacen(&module_key, &format!("\"{SHORT_MODULE}\":"), 1);
+    let mut out = String::with_capacity(glue.len());
+    let mut imports_renamed = HashMap::<&str, usize>::new();
+    let mut copied = 0;
+    for (start, end) in identifiers(&glue) {
+        let name = &glue[start..end];
+        let reads_export = glue[..start]
+            .strip_suffix("wasm.")
+            .is_some_and(|before| !before.bytes().next_back().is_some_and(is_identifier_byte));
+        let short = if reads_export {
+            renames.exports.get(name)
+        } else if glue[end..].trim_start().starts_with(':') {
+            let short = renames.imports.get(name);
+            if short.is_some() {
+                *imports_renamed.entry(name).or_default() += 1;
+            }
+            short
+        } else {
+            None
+        };
+        if let Some(short) = short {
+            out.push_str(&glue[copied..start]);
+            out.push_str(short);
+            copied = end;
+        }
+    }
+    out.push_str(&glue[copied..]);
+    let mut unmatched: Vec<_> = renames
+        .imports
+        .keys()
+        .filter(|name| imports_renamed.get(name.as_str()) != Some(&1))
+        .collect();
+    unmatched.sort();
+    if !unmatched.is_empty() {
+        return Err(format!(
+            "expected each of these imports once as a key of the import object: {unmatched:?}"
+        ));
+    }
+    Ok(out)
+}
+
+/// The byte ranges of the JavaScript identifiers in `text` (runs of letters, digits, `_`
+/// and `$`; a run that starts with a digit is a number and skipped).
+fn identifiers(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            if !is_identifier_byte(bytes[at]) {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && is_identifier_byte(bytes[at]) {
+                at += 1;
+            }
+            if !bytes[start].is_ascii_digit() {
+                return Some((start, at));
+            }
+        }
+        None
+    })
+}
+
+fn is_identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn renames() -> Renames {
+        let printed = serde_json::json!({
+            "imports": [
+                ["./myq-topup_bg.js", "__wbg_Error_208446807d0d1e30", "b"],
+                ["./myq-topup_bg.js", "__wbindgen_init_externref_table", "c"],
+            ],
+            "exports": [["mount", "d"], ["memory", "e"], ["__wbindgen_start", "f"]],
+        });
+        parse_renames(&printed).unwrap()
+    }
+
+    const GLUE: &str = r#"export function mount(n) {
+    const ret = wasm.mount(n);
+    return wasm.mountedwidget_refresh(ret);
+}
+function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        __wbg_Error_208446807d0d1e30: function(arg0, arg1) {
+            return Error(getStringFromWasm0(arg0, arg1));
+        },
+        __wbindgen_init_externref_table: function() {
+            const table = wasm.__wbindgen_externrefs;
+        },
+    };
+    return {
+        __proto__: null,
+        "./myq-topup_bg.js": import0,
+    };
+}
+function __wbg_finalize_init(instance) {
+    wasm = instance.exports;
+    wasm.__wbindgen_start();
+}"#;
+
+    #[test]
+    fn renames_the_import_keys_the_module_and_the_exports_read() {
+        let glue = rewrite_glue(GLUE, &renames()).unwrap();
+        assert!(glue.contains("        b: function(arg0, arg1)"), "{glue}");
+        assert!(glue.contains("        c: function()"), "{glue}");
+        assert!(glue.contains("\"a\": import0"), "{glue}");
+        assert!(glue.contains("const ret = wasm.d(n);"), "{glue}");
+        assert!(glue.contains("wasm.f();"), "{glue}");
+        assert!(
+            glue.contains("export function mount(n)"),
+            "the glue's own function keeps its name: {glue}"
+        );
+        assert!(
+            glue.contains("wasm.mountedwidget_refresh(ret)"),
+            "an export that only starts like a renamed one is left alone: {glue}"
+        );
+        let other = rewrite_glue(&format!("{GLUE}\nx = thewasm.mount;"), &renames()).unwrap();
+        assert!(
+            other.ends_with("x = thewasm.mount;"),
+            "only the glue's own `wasm` is read for exports: {other}"
+        );
+        assert!(
+            glue.contains("wasm.__wbindgen_externrefs"),
+            "an export wasm-opt did not list is left alone: {glue}"
+        );
+    }
+
+    #[test]
+    fn an_import_the_glue_does_not_hold_once_stops_the_build() {
+        let missing = GLUE.replace("__wbg_Error_208446807d0d1e30: ", "error: ");
+        let err = rewrite_glue(&missing, &renames()).unwrap_err();
+        assert!(err.contains("__wbg_Error_208446807d0d1e30"), "{err}");
+        let twice = GLUE.replace(
+            "__proto__: null,\n        __wbg",
+            "__wbg_Error_208446807d0d1e30: 1,\n        __wbg",
+        );
+        assert!(rewrite_glue(&twice, &renames()).is_err());
+    }
+
+    #[test]
+    fn a_glue_importing_from_two_modules_stops_the_build() {
+        let printed = serde_json::json!({
+            "imports": [["./myq-topup_bg.js", "x", "b"], ["./snippets/y.js", "y", "c"]],
+            "exports": [],
+        });
+        assert!(parse_renames(&printed).is_err());
+    }
+
+    #[test]
+    fn identifiers_skip_numbers_and_punctuation() {
+        let text = "a.b1 = 12 + $c_d(x9);";
+        let found: Vec<_> = identifiers(text).map(|(s, e)| &text[s..e]).collect();
+        assert_eq!(found, ["a", "b1", "$c_d", "x9"]);
+    }
+}
