@@ -33,7 +33,7 @@ let mounted = false;
 
 /** The wasm linear memory's size in bytes (for cargo xtask bench). */
 export async function wasmMemoryBytes() {
-  // Found by its type: a release bundle's exports have short names (xtask/src/short_names.rs).
+  // Found by its type: a release bundle's exports have short names (xtask/src/boundary.rs).
   const exports = Object.values((await loaded).wasm);
   return exports.find((value) => value instanceof WebAssembly.Memory).buffer.byteLength;
 }

@@ -3,8 +3,8 @@
 //! Each installs what is missing first (see `tools.rs`), so a fresh machine needs only Rust.
 
 mod bench;
+mod boundary;
 mod gateway;
-mod short_names;
 mod sim;
 mod size;
 mod tools;

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{Result, cargo, root, run, short_names};
+use crate::{Result, boundary, cargo, root, run};
 
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -103,8 +103,8 @@ impl Tools {
     /// The two release bundles into target/www (`trunk serve`'s debug build goes to dist/):
     /// the student's (`trunk build --release --no-default-features`: no help desk) with the
     /// pages, and the desk's (the default features) whose wasm and glue go to `desk/wasm/`;
-    /// then the names across the wasm/JavaScript boundary shortened (`short_names.rs`) and the
-    /// shipped JavaScript minified.
+    /// then the wasm/JavaScript boundary tightened (`boundary.rs`) and the shipped JavaScript
+    /// minified.
     pub fn build_bundle(&self) -> Result {
         run(cargo().args(["fetch", "--locked"]))?;
         let trunk_build = |dist: &Path| {
@@ -126,8 +126,12 @@ impl Tools {
         }
         for build in [crate::size::STUDENT, crate::size::DESK] {
             let wasm_opt = self.command(&Command::new("wasm-opt"));
-            let (imports, exports) = short_names::shorten(&bundle_dir().join(build), wasm_opt)?;
-            println!("{build}: {imports} imports and {exports} exports given short names");
+            let done = boundary::tighten(&bundle_dir().join(build), wasm_opt)?;
+            println!(
+                "{build}: cut the classes nothing creates {:?} and {} exports only they read; \
+                 {} imports and {} exports given short names",
+                done.classes_cut, done.exports_removed, done.imports_renamed, done.exports_renamed
+            );
         }
         let terser = npm_tool_dir("terser").join("node_modules/.bin/terser");
         for file in SHIPPED_JS {

@@ -1,14 +1,20 @@
-//! Short names across the wasm/JavaScript boundary of a release bundle.
+//! The wasm/JavaScript boundary of a release bundle, tightened after trunk's build.
 //!
-//! wasm-bindgen names each import after its function and a 16-digit hash
-//! (`__wbg_createElement_6bd5d6b4fa3b0cf0`) and each export after its Rust path. Every name
-//! travels twice, in the wasm and in the glue, and the hashes do not compress: on a student's
-//! bundle they were 6.3 KB of the gzip total (docs/size.md). After trunk's build, wasm-opt renames
-//! every import, its module and every export to one or two letters and prints what it renamed
-//! (`--minify-imports-and-exports-and-modules`); the glue is then rewritten from that list: the
-//! keys of its import object, the module's key, and each `wasm.<export>` it reads. Any name the
-//! glue does not hold exactly where expected stops the build, so a glue that wasm-bindgen lays out
-//! differently fails here, not in a browser.
+//! - **Classes nothing can create.** Leptos brings wasm-streams (through server_fn, whatever the
+//!   widget's features), whose three `#[wasm_bindgen]` classes are exported from the wasm: their
+//!   glue classes and the exports they call keep about 4 KB of wasm alive that the widget never
+//!   runs. A glue class with neither a constructor nor a `__wrap` (the way Rust hands an object to
+//!   JavaScript) can never have an instance: it is cut from the glue, and the exports only it
+//!   called are removed from the wasm before wasm-opt's `-Oz`, which then drops their code.
+//! - **Short names.** wasm-bindgen names each import after its function and a 16-digit hash
+//!   (`__wbg_createElement_6bd5d6b4fa3b0cf0`) and each export after its Rust path. Every name
+//!   travels twice, in the wasm and in the glue, and the hashes do not compress. wasm-opt renames
+//!   every import, its module and every export to one or two letters and prints what it renamed
+//!   (`--minify-imports-and-exports-and-modules`); the glue is rewritten from that list: the keys
+//!   of its import object, the module's key, and each `wasm.<export>` it reads.
+//!
+//! docs/size.md has what each saved. Any name or class the glue does not hold where expected
+//! stops the build, so a glue that wasm-bindgen lays out differently fails here, not in a browser.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -28,27 +34,125 @@ struct Renames {
     exports: HashMap<String, String>,
 }
 
-/// Shortens the names of the wasm and glue in `dir` (a build's folder under `target/www`), in
-/// place. `wasm_opt` is the wasm-opt command to run (the pinned binaryen).
-pub fn shorten(dir: &Path, wasm_opt: Command) -> Result<(usize, usize)> {
-    let wasm = dir.join("myq-topup_bg.wasm");
-    let glue_path = dir.join("myq-topup.js");
-    let renames = minify_wasm(&wasm, wasm_opt)?;
-    let glue = std::fs::read_to_string(&glue_path)
-        .map_err(|err| format!("cannot read {}: {err}", glue_path.display()))?;
-    let glue =
-        rewrite_glue(&glue, &renames).map_err(|err| format!("{}: {err}", glue_path.display()))?;
-    std::fs::write(&glue_path, glue)
-        .map_err(|err| format!("cannot write {}: {err}", glue_path.display()))?;
-    Ok((renames.imports.len(), renames.exports.len()))
+/// What [`tighten`] did to one build.
+pub struct Tightened {
+    pub classes_cut: Vec<String>,
+    pub exports_removed: usize,
+    pub imports_renamed: usize,
+    pub exports_renamed: usize,
 }
 
-/// Runs wasm-opt on `wasm` in place and reads the renames it prints. `-Oz` again, so that
-/// binaryen writes the code as optimised as trunk's run left it (a bare rename pass writes it
-/// about 1 KB larger); it takes seconds on code already optimised.
-fn minify_wasm(wasm: &Path, mut wasm_opt: Command) -> Result<Renames> {
+/// Tightens the wasm and glue in `dir` (a build's folder under `target/www`), in place.
+/// `wasm_opt` is the wasm-opt command to run (the pinned binaryen).
+pub fn tighten(dir: &Path, wasm_opt: Command) -> Result<Tightened> {
+    let wasm = dir.join("myq-topup_bg.wasm");
+    let glue_path = dir.join("myq-topup.js");
+    let glue = std::fs::read_to_string(&glue_path)
+        .map_err(|err| format!("cannot read {}: {err}", glue_path.display()))?;
+    let in_file = |err: String| format!("{}: {err}", glue_path.display());
+    let (glue, classes_cut, unread) = cut_dead_classes(&glue).map_err(in_file)?;
+    let renames = optimize_wasm(&wasm, &unread, wasm_opt)?;
+    let glue = rewrite_glue(&glue, &renames).map_err(in_file)?;
+    std::fs::write(&glue_path, glue)
+        .map_err(|err| format!("cannot write {}: {err}", glue_path.display()))?;
+    Ok(Tightened {
+        classes_cut,
+        exports_removed: unread.len(),
+        imports_renamed: renames.imports.len(),
+        exports_renamed: renames.exports.len(),
+    })
+}
+
+/// The glue without its classes that nothing can create, those classes' names, and the exports
+/// that only they read (sorted).
+fn cut_dead_classes(glue: &str) -> Result<(String, Vec<String>, Vec<String>)> {
+    let mut glue = glue.to_owned();
+    let mut cut = Vec::new();
+    let mut cut_text = String::new();
+    let mut from = 0;
+    while let Some(found) = glue[from..].find("export class ") {
+        let start = from + found;
+        let name_start = start + "export class ".len();
+        let name_end = glue[name_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '$')
+            .map_or(glue.len(), |at| name_start + at);
+        let name = glue[name_start..name_end].to_owned();
+        let end = glue[start..]
+            .find("\n}\n")
+            .map(|at| start + at + "\n}\n".len())
+            .ok_or_else(|| format!("class {name} has no closing brace on a line of its own"))?;
+        let creatable =
+            glue[start..end].contains("constructor(") || glue.contains(&format!("{name}.__wrap("));
+        if creatable {
+            from = end;
+            continue;
+        }
+        let mut spans = vec![(start, end)];
+        let dispose = format!("if (Symbol.dispose) {name}.prototype");
+        if glue[end..].starts_with(&dispose) {
+            let line_end = glue[end..].find('\n').map_or(glue.len(), |at| end + at + 1);
+            spans.push((end, line_end));
+        }
+        let registry = format!("const {name}Finalization = ");
+        if let Some(at) = glue.find(&registry) {
+            let statement_end = glue[at..]
+                .find(";\n")
+                .map(|e| at + e + 2)
+                .ok_or_else(|| format!("{name}Finalization has no end"))?;
+            spans.push((at, statement_end));
+        }
+        // Cut from the back, so the earlier spans keep their offsets.
+        spans.sort();
+        for &(span_start, span_end) in spans.iter().rev() {
+            cut_text.push_str(&glue[span_start..span_end]);
+            cut_text.push('\n');
+            glue.replace_range(span_start..span_end, "");
+        }
+        if identifiers(&glue).any(|(s, e)| glue[s..e] == name) {
+            return Err(format!(
+                "the glue still refers to {name}, which nothing can create"
+            ));
+        }
+        cut.push(name);
+        // A registry may sit before the class: scan again from the top (a creatable class is
+        // passed over again; there are a handful).
+        from = 0;
+    }
+    let still_read = exports_read(&glue);
+    let mut unread: Vec<String> = exports_read(&cut_text)
+        .into_iter()
+        .filter(|name| !still_read.contains(name))
+        .collect();
+    unread.sort();
+    unread.dedup();
+    Ok((glue, cut, unread))
+}
+
+/// The exports `glue` reads (`wasm.<name>`).
+fn exports_read(glue: &str) -> Vec<String> {
+    identifiers(glue)
+        .filter(|&(start, _)| reads_export(glue, start))
+        .map(|(start, end)| glue[start..end].to_owned())
+        .collect()
+}
+
+/// Whether the identifier at `start` is read from the glue's `wasm` (its exports object).
+fn reads_export(glue: &str, start: usize) -> bool {
+    glue[..start]
+        .strip_suffix("wasm.")
+        .is_some_and(|before| !before.bytes().next_back().is_some_and(is_identifier_byte))
+}
+
+/// Runs wasm-opt on `wasm` in place: the exports in `remove` removed, `-Oz` (which drops the
+/// code only they reached; on code trunk's run already optimised it takes seconds, and without
+/// it binaryen would write the code about 1 KB larger), then the short names; returns the
+/// renames it printed.
+fn optimize_wasm(wasm: &Path, remove: &[String], mut wasm_opt: Command) -> Result<Renames> {
+    wasm_opt.arg(wasm);
+    if !remove.is_empty() {
+        wasm_opt.arg(format!("--remove-exports={}", remove.join(",")));
+    }
     let output = wasm_opt
-        .arg(wasm)
         .args(["-Oz", "--minify-imports-and-exports-and-modules", "-o"])
         .arg(wasm)
         .current_dir(root())
@@ -56,7 +160,7 @@ fn minify_wasm(wasm: &Path, mut wasm_opt: Command) -> Result<Renames> {
         .map_err(|err| format!("cannot run wasm-opt: {err}"))?;
     if !output.status.success() {
         return Err(format!(
-            "wasm-opt could not shorten {}:\n{}",
+            "wasm-opt could not tighten {}:\n{}",
             wasm.display(),
             String::from_utf8_lossy(&output.stderr)
         ));
@@ -127,10 +231,7 @@ fn rewrite_glue(glue: &str, renames: &Renames) -> Result<String> {
     let mut copied = 0;
     for (start, end) in identifiers(&glue) {
         let name = &glue[start..end];
-        let reads_export = glue[..start]
-            .strip_suffix("wasm.")
-            .is_some_and(|before| !before.bytes().next_back().is_some_and(is_identifier_byte));
-        let short = if reads_export {
+        let short = if reads_export(&glue, start) {
             renames.exports.get(name)
         } else if glue[end..].trim_start().starts_with(':') {
             let short = renames.imports.get(name);
@@ -274,6 +375,73 @@ function __wbg_finalize_init(instance) {
             "exports": [],
         });
         assert!(parse_renames(&printed).is_err());
+    }
+
+    const CLASSES: &str = r#"export class IntoUnderlyingSink {
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        IntoUnderlyingSinkFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        wasm.__wbg_intounderlyingsink_free(this.__destroy_into_raw(), 0);
+    }
+    write(chunk) {
+        return wasm.intounderlyingsink_write(this.__wbg_ptr, chunk);
+    }
+    close() {
+        wasm.__wbindgen_free(0, 0, 1);
+    }
+}
+if (Symbol.dispose) IntoUnderlyingSink.prototype[Symbol.dispose] = IntoUnderlyingSink.prototype.free;
+export class MountedWidget {
+    static __wrap(ptr) {
+        const obj = Object.create(MountedWidget.prototype);
+        return obj;
+    }
+    refresh() {
+        wasm.mountedwidget_refresh(this.__wbg_ptr);
+    }
+}
+export class Made {
+    constructor() {
+        this.__wbg_ptr = wasm.made_new();
+    }
+}
+export function mount(n) {
+    wasm.__wbindgen_free(0, 0, 1);
+    return MountedWidget.__wrap(wasm.mount(n));
+}
+const IntoUnderlyingSinkFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_intounderlyingsink_free(ptr >>> 0, 1));
+const MountedWidgetFinalization = new FinalizationRegistry(ptr => wasm.free(ptr));
+"#;
+
+    #[test]
+    fn cuts_the_classes_nothing_can_create_and_names_the_exports_only_they_read() {
+        let (glue, cut, unread) = cut_dead_classes(CLASSES).unwrap();
+        assert_eq!(cut, ["IntoUnderlyingSink"]);
+        assert_eq!(
+            unread,
+            ["__wbg_intounderlyingsink_free", "intounderlyingsink_write"],
+            "an export the rest of the glue still reads stays"
+        );
+        assert!(!glue.contains("IntoUnderlyingSink"), "{glue}");
+        assert!(glue.starts_with("export class MountedWidget {"), "{glue}");
+        assert!(
+            glue.contains("export class Made {"),
+            "a class with a constructor stays"
+        );
+        assert!(glue.contains("const MountedWidgetFinalization"), "{glue}");
+        assert!(glue.ends_with("wasm.free(ptr));\n"), "{glue}");
+    }
+
+    #[test]
+    fn a_cut_class_the_glue_still_names_stops_the_build() {
+        let used = format!("{CLASSES}globalThis.sink = IntoUnderlyingSink;\n");
+        let err = cut_dead_classes(&used).unwrap_err();
+        assert!(err.contains("IntoUnderlyingSink"), "{err}");
     }
 
     #[test]
