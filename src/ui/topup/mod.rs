@@ -4,12 +4,12 @@
 mod form;
 mod payments;
 
-use leptos::either::EitherOf5;
+use leptos::either::{Either, EitherOf5};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
 use crate::host::{FindBy, Money, Notice, PaymentId, Phase, Problem, Provider, View, Widget};
-use crate::ui::controls::{aria_flag, clicking, secondary_button};
+use crate::ui::controls::{aria_flag, clicking, rebuilt, secondary_button};
 use crate::ui::desk;
 use crate::ui::format::{money, plural_category};
 use crate::ui::i18n::Texts;
@@ -156,16 +156,8 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
         aria_flag(move || phase.get() == Part::Starting || shared.busy())
     };
     let live = live_text(shared.clone());
-    let part = move || match phase.get() {
-        Part::Starting => EitherOf5::A(view! {
-            <p class="myq-topup__status">{shared.texts_now().loading}</p>
-        }),
-        Part::Failed => EitherOf5::B(start_failure(shared.clone())),
-        Part::Ready => EitherOf5::C(ready_view(shared.clone())),
-        Part::Find => EitherOf5::D(desk::find_view(shared.clone())),
-        Part::Shift => EitherOf5::E(desk::shift_view(shared.clone())),
-    };
-
+    // Each part built anew when the phase changes, never diffed (see `rebuilt`).
+    let parts = (phase, move |part| part_view(part, shared.clone()));
     view! {
         <section
             class="myq-topup"
@@ -173,9 +165,21 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
             lang=move || locale.get()
             aria-busy=busy
         >
-            {part}
+            <div class="myq-topup__slot" use:rebuilt=parts></div>
             <p class="myq-topup__live" role="status" aria-live="polite">{live}</p>
         </section>
+    }
+}
+
+fn part_view(part: Part, shared: Shared) -> impl IntoView {
+    match part {
+        Part::Starting => EitherOf5::A(view! {
+            <p class="myq-topup__status">{shared.texts_now().loading}</p>
+        }),
+        Part::Failed => EitherOf5::B(start_failure(shared)),
+        Part::Ready => EitherOf5::C(ready_view(shared)),
+        Part::Find => EitherOf5::D(desk::find_view(shared)),
+        Part::Shift => EitherOf5::E(desk::shift_view(shared)),
     }
 }
 
@@ -258,14 +262,13 @@ pub(crate) fn acting(shared: Shared, action: Action) -> impl Fn(leptos::ev::Mous
 /// The last flow's result; problems are alerts, with a retry where it makes sense.
 pub(crate) fn notice(shared: Shared) -> impl IntoView {
     let notice = Memo::new(move |_| shared.view.with(|v| v.notice.clone()));
-    move || {
-        let texts = shared.texts();
-        let notice = notice.get()?;
+    let shown = move |notice: Option<Notice>| {
+        let notice = notice?;
         let Notice::Problem(problem) = &notice else {
             let text = result_text(&shared, &notice);
-            return Some(
-                view! { <p class="myq-topup__result" part="result">{text}</p> }.into_any(),
-            );
+            return Some(Either::Left(
+                view! { <p class="myq-topup__result" part="result">{text}</p> },
+            ));
         };
         let retry = problem
             .can_retry()
@@ -273,12 +276,13 @@ pub(crate) fn notice(shared: Shared) -> impl IntoView {
             .flatten()
             .map(|amount| {
                 let shared = shared.clone();
-                secondary_button("", texts.try_again, move || {
+                secondary_button("", shared.texts().try_again, move || {
                     shared.act(Action::TopUp(amount))
                 })
             });
-        Some(view! { {alert(shared.problem(problem))} {retry} }.into_any())
-    }
+        Some(Either::Right(view! { {alert(shared.problem(problem))} {retry} }))
+    };
+    view! { <div class="myq-topup__slot" use:rebuilt=(notice, shown)></div> }
 }
 
 /// A problem, announced at once (`role="alert"`).

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::ui::controls::secondary_button;
+use crate::ui::controls::{rebuilt, secondary_button};
 
 use super::{Action, Shared, acting};
 use crate::host::{Payment, PaymentState};
@@ -15,8 +15,7 @@ const RECENT: usize = 5;
 pub(super) fn Unfinished() -> impl IntoView {
     let shared = Shared::from_context();
     let pending = Memo::new(move |_| shared.view.with(|v| v.pending.clone()));
-    move || {
-        let pending = pending.get();
+    let list = move |pending: Vec<Payment>| {
         if pending.is_empty() {
             return None;
         }
@@ -52,7 +51,8 @@ pub(super) fn Unfinished() -> impl IntoView {
                 <ul class="myq-topup__list">{items}</ul>
             </section>
         })
-    }
+    };
+    view! { <div class="myq-topup__slot" use:rebuilt=(pending, list)></div> }
 }
 
 /// The latest payments, newest first, with their states.
@@ -64,8 +64,7 @@ pub(super) fn Recent() -> impl IntoView {
             .view
             .with(|v| v.payments.iter().take(RECENT).cloned().collect::<Vec<_>>())
     });
-    move || {
-        let recent = recent.get();
+    let list = move |recent: Vec<Payment>| {
         if recent.is_empty() {
             return None;
         }
@@ -91,7 +90,8 @@ pub(super) fn Recent() -> impl IntoView {
                 <ul class="myq-topup__list">{items}</ul>
             </section>
         })
-    }
+    };
+    view! { <div class="myq-topup__slot" use:rebuilt=(recent, list)></div> }
 }
 
 /// "No. 5 · 15,00 Kč".
