@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
 use crate::host::{FindBy, Money, Notice, PaymentId, Phase, Problem, Provider, View, Widget};
-use crate::ui::controls::{aria_flag, clicking, rebuilt, secondary_button};
+use crate::ui::controls::{aria_flag, clicking, flag, rebuilt, secondary_button};
 use crate::ui::desk;
 use crate::ui::format::{money, plural_category};
 use crate::ui::i18n::Texts;
@@ -195,29 +195,30 @@ enum Part {
 /// The widget could not start: why, and a way to try again.
 fn start_failure(shared: Shared) -> impl IntoView {
     let Phase::Failed(problem) = shared.view.get_untracked().phase else {
-        return ().into_any();
+        return None;
     };
     let texts = shared.texts_now();
     let message = shared.problem(&problem);
     let restart = shared.clone();
-    view! {
+    Some(view! {
         {alert(format!("{} {message}", texts.cannot_start))}
         {secondary_button("", texts.try_again, move || restart.widget.start())}
-    }
-    .into_any()
+    })
 }
 
 fn ready_view(shared: Shared) -> impl IntoView {
+    // One paragraph whose amount changes, hidden while MyQ X has told no balance: a paragraph
+    // shown or not by a closure would compile in its diffing against itself.
     let balance = {
-        let shared = shared.clone();
-        move || {
-            let balance = shared.view.with(|v| v.balance)?;
-            Some(view! {
-                <p class="myq-topup__balance" part="balance">
-                    {shared.texts().credit} ": "
-                    <strong class="myq-topup__balance-value">{shared.money(balance)}</strong>
-                </p>
-            })
+        let view = shared.view;
+        let untold = flag(move || view.with(|v| v.balance.is_none()));
+        let money = shared.clone();
+        let amount = move || view.with(|v| v.balance).map(|b| money.money(b));
+        view! {
+            <p class="myq-topup__balance" part="balance" hidden=untold>
+                {shared.texts_now().credit} ": "
+                <strong class="myq-topup__balance-value">{amount}</strong>
+            </p>
         }
     };
     // Fixed while the ready view lives (see `Shared::texts_now`). The part keeps its name from
@@ -280,7 +281,9 @@ pub(crate) fn notice(shared: Shared) -> impl IntoView {
                     shared.act(Action::TopUp(amount))
                 })
             });
-        Some(Either::Right(view! { {alert(shared.problem(problem))} {retry} }))
+        Some(Either::Right(
+            view! { {alert(shared.problem(problem))} {retry} },
+        ))
     };
     view! { <div class="myq-topup__slot" use:rebuilt=(notice, shown)></div> }
 }
