@@ -93,21 +93,13 @@ pub fn bench() -> Result {
 
 /// Runs a workspace example in release and reads the one JSON object it prints.
 fn run_example(package: &str, example: &str, args: &[&str]) -> Result<Value> {
-    let output = Command::new(crate::cargo_program())
-        .args(["run", "--release", "--locked", "--quiet", "-p", package])
-        .args(["--example", example, "--"])
-        .args(args)
-        .current_dir(root())
-        .output()
-        .map_err(|err| format!("cannot run the {package} {example} example: {err}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "the {package} {example} example failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    serde_json::from_slice(&output.stdout)
-        .map_err(|err| format!("the {package} {example} example printed no JSON: {err}"))
+    crate::printed_json(
+        Command::new(crate::cargo_program())
+            .args(["run", "--release", "--locked", "--quiet", "-p", package])
+            .args(["--example", example, "--"])
+            .args(args),
+        &format!("the {package} {example} example"),
+    )
 }
 
 fn file_json(file: &FileSize) -> Value {

@@ -22,7 +22,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::{Result, root};
+use crate::Result;
 
 /// The one module wasm-opt moves every import into (its `SINGLETON_MODULE_NAME`).
 const SHORT_MODULE: &str = "a";
@@ -152,21 +152,10 @@ fn optimize_wasm(wasm: &Path, remove: &[String], mut wasm_opt: Command) -> Resul
     if !remove.is_empty() {
         wasm_opt.arg(format!("--remove-exports={}", remove.join(",")));
     }
-    let output = wasm_opt
+    wasm_opt
         .args(["-Oz", "--minify-imports-and-exports-and-modules", "-o"])
-        .arg(wasm)
-        .current_dir(root())
-        .output()
-        .map_err(|err| format!("cannot run wasm-opt: {err}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "wasm-opt could not tighten {}:\n{}",
-            wasm.display(),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let printed: Value = serde_json::from_slice(&output.stdout)
-        .map_err(|err| format!("wasm-opt printed no list of renames: {err}"))?;
+        .arg(wasm);
+    let printed = crate::printed_json(&mut wasm_opt, &format!("wasm-opt on {}", wasm.display()))?;
     parse_renames(&printed)
 }
 

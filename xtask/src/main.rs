@@ -75,6 +75,22 @@ fn run(command: &mut Command) -> Result {
     }
 }
 
+/// Runs `command` from the workspace root and reads what it printed as JSON; `what` names the
+/// command in errors.
+fn printed_json(command: &mut Command, what: &str) -> Result<serde_json::Value> {
+    let output = command
+        .current_dir(root())
+        .output()
+        .map_err(|err| format!("cannot run {what}: {err}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{what} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|err| format!("{what} printed no JSON: {err}"))
+}
+
 fn cargo() -> Command {
     Command::new(cargo_program())
 }

@@ -4,6 +4,7 @@
 mod receipt;
 mod shift;
 
+use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -98,10 +99,9 @@ fn found(shared: Shared) -> impl IntoView {
         let found = shared.view.with(|v| v.found.clone())?;
         let texts = shared.texts();
         if found.users.is_empty() {
-            return Some(
-                view! { <p class="myq-topup__status" role="status">{texts.no_match(&found.text)}</p> }
-                    .into_any(),
-            );
+            return Some(Either::Left(
+                view! { <p class="myq-topup__status" role="status">{texts.no_match(&found.text)}</p> },
+            ));
         }
         // Keyboard first: the first match takes the focus; Tab to the others, Enter picks.
         let list = NodeRef::<html::Ul>::new();
@@ -132,16 +132,13 @@ fn found(shared: Shared) -> impl IntoView {
         let more = found
             .more
             .then(|| view! { <p class="myq-topup__status">{texts.desk.more_found}</p> });
-        Some(
-            view! {
-                <section class="myq-topup__found" part="found" aria-label=label>
-                    <h3 class="myq-topup__heading">{heading}</h3>
-                    <ul class="myq-topup__list myq-topup__matches" node_ref=list>{items}</ul>
-                    {more}
-                </section>
-            }
-            .into_any(),
-        )
+        Some(Either::Right(view! {
+            <section class="myq-topup__found" part="found" aria-label=label>
+                <h3 class="myq-topup__heading">{heading}</h3>
+                <ul class="myq-topup__list myq-topup__matches" node_ref=list>{items}</ul>
+                {more}
+            </section>
+        }))
     }
 }
 
