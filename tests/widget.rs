@@ -123,6 +123,33 @@ async fn typed_amounts_are_checked_as_they_are_typed_and_send_nothing_when_bad()
 }
 
 #[wasm_bindgen_test]
+async fn a_top_up_that_ends_after_the_unmount_is_announced_and_touches_no_removed_view() {
+    reset().await;
+    let (element, widget) = ready(&[("amounts", "50")]).await;
+    button(&element, "Top up credit").click();
+    settle().await;
+    button(&element, "50.00").click();
+    settle().await;
+    let committed = next_event(&element, "committed");
+    button(&element, "Top up 50.00").click();
+    // Unmounted while the top-up runs. Its end still updates the widget's state; the removed
+    // view's effects must have gone with the view, not run on its disposed signals (which
+    // aborts the wasm, and with it every test after this one).
+    widget.unmount();
+    let committed = detail(&committed.await);
+    settle().await;
+    assert_eq!(
+        committed["credited"], 50,
+        "money moved: the event still goes out"
+    );
+    assert!(
+        shadow_query(&element, "section").is_none(),
+        "the view is gone"
+    );
+    element.remove();
+}
+
+#[wasm_bindgen_test]
 async fn presets_follow_the_amounts_attribute_and_locale_formats_them() {
     reset().await;
     let (element, _widget) = ready(&[
