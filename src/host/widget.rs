@@ -549,19 +549,18 @@ impl Widget {
     /// Tops up `amount`; ignored when the widget is not ready or a flow is already running, as
     /// a double click must be.
     pub async fn top_up(&self, amount: Money) -> Triggered {
-        let (Some(session), Some(config)) = (self.session(), self.config_now()) else {
+        let (Some(session), Some((approval, description))) = (self.session(), self.terms()) else {
             return Triggered::Ignored;
         };
-        if let Err(err) = config.rules.check(amount) {
+        if let Err(err) = approval.rules.check(amount) {
             return Triggered::Failed(self.refuse_input(err));
         }
         let intent = Intent {
             amount,
-            description: config.description.clone(),
+            description,
             key: IntentKey::from_random(random_bits()),
         };
         self.inner.view.update(|v| v.last_amount = Some(amount));
-        let approval = self.approval(&config);
         let mut progress = self.progress(&session);
         match session.top_up(&intent, &approval, &mut progress).await {
             Ok(outcome) => self.settle(&session, outcome),
@@ -571,10 +570,9 @@ impl Widget {
 
     /// Finishes an unfinished payment: approval (when set), then commit.
     pub async fn finish(&self, payment_id: &str) -> Triggered {
-        let (Some(session), Some(config)) = (self.session(), self.config_now()) else {
+        let (Some(session), Some((approval, _))) = (self.session(), self.terms()) else {
             return Triggered::Ignored;
         };
-        let approval = self.approval(&config);
         let mut progress = self.progress(&session);
         match session.finish(payment_id, &approval, &mut progress).await {
             Ok(Some(outcome)) => self.settle(&session, outcome),
@@ -597,17 +595,19 @@ impl Widget {
         }
     }
 
-    /// The configuration the ready widget runs with.
-    fn config_now(&self) -> Option<Config> {
-        self.inner.view.with_untracked(|v| v.config.clone())
-    }
-
-    fn approval(&self, config: &Config) -> ElementApproval {
-        ElementApproval {
-            element: self.inner.element.clone(),
-            rules: config.rules.clone(),
-            callback_timeout_ms: config.callback_timeout_ms,
-        }
+    /// What the ready widget's flows run with: the approval step (with the amount rules) and the
+    /// description a payment carries. Read from the configuration in place: a clone of all of
+    /// it costs the bundle its code.
+    fn terms(&self) -> Option<(ElementApproval, String)> {
+        self.inner.view.with_untracked(|v| {
+            let config = v.config.as_ref()?;
+            let approval = ElementApproval {
+                element: self.inner.element.clone(),
+                rules: config.rules.clone(),
+                callback_timeout_ms: config.callback_timeout_ms,
+            };
+            Some((approval, config.description.clone()))
+        })
     }
 
     fn session(&self) -> Option<Rc<Session<WidgetClient>>> {

@@ -194,9 +194,10 @@ enum Part {
 
 /// The widget could not start: why, and a way to try again.
 fn start_failure(shared: Shared) -> impl IntoView {
-    let Phase::Failed(problem) = shared.view.get_untracked().phase else {
-        return None;
-    };
+    let problem = shared.view.with_untracked(|v| match &v.phase {
+        Phase::Failed(problem) => Some(problem.clone()),
+        _ => None,
+    })?;
     let texts = shared.texts_now();
     let message = shared.problem(&problem);
     let restart = shared.clone();
