@@ -21,10 +21,7 @@ const JNOVAK: u64 = 34173;
 async fn a_top_up_through_the_form_dispatches_created_then_committed() {
     reset().await;
     let (element, _widget) = ready(&[("currency", "CZK"), ("description", "Kiosk top-up")]).await;
-    button(&element, "Top up credit").click();
-    settle().await;
-    button(&element, "CZK 100.00").click();
-    settle().await;
+    choose_preset(&element, "CZK 100.00").await;
     let created = next_event(&element, "created");
     let committed = next_event(&element, "committed");
     button(&element, "Top up CZK 100.00").click();
@@ -126,10 +123,7 @@ async fn typed_amounts_are_checked_as_they_are_typed_and_send_nothing_when_bad()
 async fn a_top_up_that_ends_after_the_unmount_is_announced_and_touches_no_removed_view() {
     reset().await;
     let (element, widget) = ready(&[("amounts", "50")]).await;
-    button(&element, "Top up credit").click();
-    settle().await;
-    button(&element, "50.00").click();
-    settle().await;
+    choose_preset(&element, "50.00").await;
     let committed = next_event(&element, "committed");
     button(&element, "Top up 50.00").click();
     // Unmounted while the top-up runs. Its end still updates the widget's state; the removed
@@ -247,6 +241,29 @@ async fn a_slow_start_shows_loading_after_the_first_render_wait_until_it_settles
     settle().await;
     assert!(shadow_text(&element, ".myq-topup__balance-value").is_some());
     assert!(shadow_query(&element, ".myq-topup__status").is_none());
+    element.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_restart_from_one_bad_attribute_to_another_shows_the_new_one() {
+    reset().await;
+    let (element, widget) = mount_standard(&[("currency", "CZKK")]);
+    next_event(&element, "error").await;
+    settle().await;
+    let first = shadow_text(&element, "[role=alert]").unwrap();
+    assert!(first.contains("currency"), "{first}");
+    element.set_attribute("currency", "CZK").unwrap();
+    element.set_attribute("callback-timeout", "0").unwrap();
+    let error = next_event(&element, "error");
+    widget.refresh();
+    let error = detail(&error.await);
+    settle().await;
+    assert_eq!(error["operation"], "config");
+    let second = shadow_text(&element, "[role=alert]").unwrap();
+    assert!(
+        second.contains("callback-timeout") && !second.contains("currency"),
+        "the failure shown is the new one: {second}"
+    );
     element.remove();
 }
 
@@ -491,10 +508,7 @@ async fn a_failed_create_offers_a_retry_that_credits_once() {
     reset().await;
     let (element, _widget) = ready(&[("amounts", "50")]).await;
     fault(json!({"operation": "payments.create", "kind": "status", "status": 503})).await;
-    button(&element, "Top up credit").click();
-    settle().await;
-    button(&element, "50.00").click();
-    settle().await;
+    choose_preset(&element, "50.00").await;
     let error = next_event(&element, "error");
     button(&element, "Top up 50.00").click();
     let error = detail(&error.await);

@@ -123,7 +123,7 @@ pub(crate) fn focus_next_frame(target: Box<dyn Fn() -> Option<web_sys::HtmlEleme
 /// `key` is tracked: `view` reads what changes inside it in closures of its own.
 ///
 /// ```ignore
-/// let parts = (phase, move |part| part_view(part, shared.clone()));
+/// let parts = (phase, move |phase| part_view(phase, shared.clone()));
 /// view! { <div class="myq-topup__slot" use:rebuilt=parts></div> }
 /// ```
 pub(crate) fn rebuilt<K, V, F>(slot: web_sys::Element, (key, view): (Memo<K>, F))

@@ -301,6 +301,14 @@ pub fn set_function(element: &HtmlElement, property: &str, args: &str, body: &st
     js_sys::Reflect::set(element, &js(property), &function).unwrap();
 }
 
+/// Opens the amount form and chooses the preset labelled `label`.
+pub async fn choose_preset(element: &HtmlElement, label: &str) {
+    button(element, "Top up credit").click();
+    settle().await;
+    button(element, label).click();
+    settle().await;
+}
+
 /// Lets the widget's reactive updates land.
 pub async fn settle() {
     leptos::task::tick().await;

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::Result;
@@ -73,9 +74,11 @@ fn cut_dead_classes(glue: &str) -> Result<(String, Vec<String>, Vec<String>)> {
     while let Some(found) = glue[from..].find("export class ") {
         let start = from + found;
         let name_start = start + "export class ".len();
-        let name_end = glue[name_start..]
-            .find(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '$')
-            .map_or(glue.len(), |at| name_start + at);
+        let name_end = name_start
+            + glue[name_start..]
+                .bytes()
+                .take_while(|&b| is_identifier_byte(b))
+                .count();
         let name = glue[name_start..name_end].to_owned();
         let end = glue[start..]
             .find("\n}\n")
@@ -156,43 +159,23 @@ fn optimize_wasm(wasm: &Path, remove: &[String], mut wasm_opt: Command) -> Resul
         .args(["-Oz", "--minify-imports-and-exports-and-modules", "-o"])
         .arg(wasm);
     let printed = crate::printed_json(&mut wasm_opt, &format!("wasm-opt on {}", wasm.display()))?;
-    parse_renames(&printed)
+    parse_renames(printed)
 }
 
-fn parse_renames(printed: &Value) -> Result<Renames> {
-    let list = |key: &str| {
-        printed[key]
-            .as_array()
-            .ok_or_else(|| format!("wasm-opt's renames have no {key}"))
-    };
-    let strings = |entry: &Value, len: usize| -> Result<Vec<String>> {
-        entry
-            .as_array()
-            .filter(|parts| parts.len() == len)
-            .and_then(|parts| {
-                parts
-                    .iter()
-                    .map(|p| p.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .ok_or_else(|| format!("wasm-opt printed a rename it should not: {entry}"))
-    };
-    let mut modules = Vec::new();
-    let mut imports = HashMap::new();
-    for entry in list("imports")? {
-        let [module, old, new] = <[String; 3]>::try_from(strings(entry, 3)?).expect("three");
-        if !modules.contains(&module) {
-            modules.push(module);
-        }
-        imports.insert(old, new);
-    }
-    let exports = list("exports")?
-        .iter()
-        .map(|entry| {
-            let [old, new] = <[String; 2]>::try_from(strings(entry, 2)?).expect("two");
-            Ok((old, new))
-        })
-        .collect::<Result<HashMap<_, _>>>()?;
+/// What wasm-opt prints: each import as (module, name, short name), each export as (name, short
+/// name).
+#[derive(Deserialize)]
+struct Printed {
+    imports: Vec<(String, String, String)>,
+    exports: Vec<(String, String)>,
+}
+
+fn parse_renames(printed: Value) -> Result<Renames> {
+    let Printed { imports, exports } = serde_json::from_value(printed)
+        .map_err(|err| format!("wasm-opt printed renames of another shape: {err}"))?;
+    let mut modules: Vec<String> = imports.iter().map(|(module, ..)| module.clone()).collect();
+    modules.sort();
+    modules.dedup();
     // wasm-opt merges every module into one; the glue would have to merge its import objects.
     let [module] = <[String; 1]>::try_from(modules).map_err(|modules| {
         format!(
@@ -202,8 +185,11 @@ fn parse_renames(printed: &Value) -> Result<Renames> {
     })?;
     Ok(Renames {
         module,
-        imports,
-        exports,
+        imports: imports
+            .into_iter()
+            .map(|(_, old, new)| (old, new))
+            .collect(),
+        exports: exports.into_iter().collect(),
     })
 }
 
@@ -291,7 +277,7 @@ mod tests {
             ],
             "exports": [["mount", "d"], ["memory", "e"], ["__wbindgen_start", "f"]],
         });
-        parse_renames(&printed).unwrap()
+        parse_renames(printed).unwrap()
     }
 
     const GLUE: &str = r#"export function mount(n) {
@@ -363,7 +349,7 @@ function __wbg_finalize_init(instance) {
             "imports": [["./myq-topup_bg.js", "x", "b"], ["./snippets/y.js", "y", "c"]],
             "exports": [],
         });
-        assert!(parse_renames(&printed).is_err());
+        assert!(parse_renames(printed).is_err());
     }
 
     const CLASSES: &str = r#"export class IntoUnderlyingSink {
@@ -431,6 +417,12 @@ const MountedWidgetFinalization = new FinalizationRegistry(ptr => wasm.free(ptr)
         let used = format!("{CLASSES}globalThis.sink = IntoUnderlyingSink;\n");
         let err = cut_dead_classes(&used).unwrap_err();
         assert!(err.contains("IntoUnderlyingSink"), "{err}");
+    }
+
+    #[test]
+    fn renames_of_another_shape_stop_the_build() {
+        let printed = serde_json::json!({"imports": [["./m.js", "x"]], "exports": []});
+        assert!(parse_renames(printed).is_err_and(|err| err.contains("shape")));
     }
 
     #[test]

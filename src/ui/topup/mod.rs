@@ -142,22 +142,14 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
     };
     provide_context(shared.clone());
     // Which part shows; a memo, so the part is built anew only when the phase changes.
-    let phase = Memo::new(move |_| {
-        view.with(|v| match v.phase {
-            Phase::Starting => Part::Starting,
-            Phase::Ready => Part::Ready,
-            Phase::Find => Part::Find,
-            Phase::Shift => Part::Shift,
-            Phase::Failed { .. } => Part::Failed,
-        })
-    });
+    let phase = Memo::new(move |_| view.with(|v| v.phase.clone()));
     let busy = {
         let shared = shared.clone();
-        aria_flag(move || phase.get() == Part::Starting || shared.busy())
+        aria_flag(move || phase.with(|p| *p == Phase::Starting) || shared.busy())
     };
     let live = live_text(shared.clone());
     // Each part built anew when the phase changes, never diffed (see `rebuilt`).
-    let parts = (phase, move |part| part_view(part, shared.clone()));
+    let parts = (phase, move |phase| part_view(phase, shared.clone()));
     view! {
         <section
             class="myq-topup"
@@ -171,40 +163,27 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
     }
 }
 
-fn part_view(part: Part, shared: Shared) -> impl IntoView {
-    match part {
-        Part::Starting => EitherOf5::A(view! {
+fn part_view(phase: Phase, shared: Shared) -> impl IntoView {
+    match phase {
+        Phase::Starting => EitherOf5::A(view! {
             <p class="myq-topup__status">{shared.texts_now().loading}</p>
         }),
-        Part::Failed => EitherOf5::B(start_failure(shared)),
-        Part::Ready => EitherOf5::C(ready_view(shared)),
-        Part::Find => EitherOf5::D(desk::find_view(shared)),
-        Part::Shift => EitherOf5::E(desk::shift_view(shared)),
+        Phase::Failed(problem) => EitherOf5::B(start_failure(shared, problem)),
+        Phase::Ready => EitherOf5::C(ready_view(shared)),
+        Phase::Find => EitherOf5::D(desk::find_view(shared)),
+        Phase::Shift => EitherOf5::E(desk::shift_view(shared)),
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Starting,
-    Ready,
-    Find,
-    Shift,
-    Failed,
-}
-
 /// The widget could not start: why, and a way to try again.
-fn start_failure(shared: Shared) -> impl IntoView {
-    let problem = shared.view.with_untracked(|v| match &v.phase {
-        Phase::Failed(problem) => Some(problem.clone()),
-        _ => None,
-    })?;
+fn start_failure(shared: Shared, problem: Problem) -> impl IntoView {
     let texts = shared.texts_now();
     let message = shared.problem(&problem);
     let restart = shared.clone();
-    Some(view! {
+    view! {
         {alert(format!("{} {message}", texts.cannot_start))}
         {secondary_button("", texts.try_again, move || restart.widget.start())}
-    })
+    }
 }
 
 fn ready_view(shared: Shared) -> impl IntoView {
