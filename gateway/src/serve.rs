@@ -4,10 +4,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, header};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::Layer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -132,8 +133,16 @@ pub fn router(app: Arc<App>) -> axum::Router {
     let mut router = routes::router(app);
     if let Some(dir) = static_dir {
         // The widget's bundle (and the portal page in it), from the same origin as the API,
-        // under the path its pages load it from.
-        router = router.nest_service(STATIC_PATH, ServeDir::new(dir));
+        // under the path its pages load it from. `cargo xtask` writes each file's `.br` and
+        // `.gz` beside it (zopfli's gzip is smaller than any on-the-fly one): a browser gets the
+        // best form it accepts, a file without forms goes as it is, and caches keep the forms
+        // apart by the request's Accept-Encoding.
+        let bundle = SetResponseHeaderLayer::if_not_present(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        )
+        .layer(ServeDir::new(dir).precompressed_br().precompressed_gzip());
+        router = router.nest_service(STATIC_PATH, bundle);
     }
     router = router.fallback(routes::not_found);
     let headers = [

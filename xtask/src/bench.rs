@@ -103,7 +103,13 @@ fn run_example(package: &str, example: &str, args: &[&str]) -> Result<Value> {
 }
 
 fn file_json(file: &FileSize) -> Value {
-    json!({ "name": file.name, "raw": file.raw, "gzip": file.gzip, "brotli": file.brotli })
+    json!({
+        "name": file.name,
+        "raw": file.raw,
+        "gzip": file.gzip,
+        "servedGzip": file.served_gzip,
+        "brotli": file.brotli,
+    })
 }
 
 /// CPU model and core count, for the record.
@@ -151,16 +157,20 @@ fn print_table(report: &Value) {
             None,
         ),
     ] {
-        println!("{title:<34} {:>10} {:>10} {:>10}", "raw", "gzip", "brotli");
+        println!(
+            "{title:<34} {:>10} {:>10} {:>10} {:>10}",
+            "raw", "gzip -9", "served gz", "served br"
+        );
         let rows = report[files].as_array().cloned().unwrap_or_default();
         let mut total = report[total].clone();
         total["name"] = json!("total (wasm + JS)");
         for row in rows.iter().chain(css).chain([&total]) {
             let name = row["name"].as_str().unwrap_or_default();
             println!(
-                "{name:<34} {:>10} {:>10} {:>10}",
+                "{name:<34} {:>10} {:>10} {:>10} {:>10}",
                 kb(&row["raw"]),
                 kb(&row["gzip"]),
+                kb(&row["servedGzip"]),
                 kb(&row["brotli"])
             );
         }
@@ -326,11 +336,13 @@ fn number(object: &Value, key: &str) -> f64 {
     object[key].as_f64().unwrap_or(f64::NAN)
 }
 
-/// The raw, gzip and brotli totals of a bundle's files.
+/// The totals of a bundle's files: raw, gzip -9 and as served.
 fn totals(files: &[size::FileSize]) -> Value {
+    let sum = |size: fn(&size::FileSize) -> u64| files.iter().map(size).sum::<u64>();
     json!({
-        "raw": files.iter().map(|f| f.raw).sum::<u64>(),
-        "gzip": files.iter().map(|f| f.gzip).sum::<u64>(),
-        "brotli": files.iter().map(|f| f.brotli).sum::<u64>(),
+        "raw": sum(|f| f.raw),
+        "gzip": sum(|f| f.gzip),
+        "servedGzip": sum(|f| f.served_gzip),
+        "brotli": sum(|f| f.brotli),
     })
 }

@@ -5,6 +5,7 @@
 mod bench;
 mod boundary;
 mod gateway;
+mod precompress;
 mod sim;
 mod size;
 mod tools;

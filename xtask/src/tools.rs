@@ -103,8 +103,8 @@ impl Tools {
     /// The two release bundles into target/www (`trunk serve`'s debug build goes to dist/):
     /// the student's (`trunk build --release --no-default-features`: no help desk) with the
     /// pages, and the desk's (the default features) whose wasm and glue go to `desk/wasm/`;
-    /// then the wasm/JavaScript boundary tightened (`boundary.rs`) and the shipped JavaScript
-    /// minified.
+    /// then the wasm/JavaScript boundary tightened (`boundary.rs`), the shipped JavaScript
+    /// minified, and everything a page downloads precompressed (`precompress.rs`).
     pub fn build_bundle(&self) -> Result {
         run(cargo().args(["fetch", "--locked"]))?;
         let trunk_build = |dist: &Path| {
@@ -141,6 +141,8 @@ impl Tools {
                 .args(["--module", "--compress", "--mangle", "--output"])
                 .arg(&path))?;
         }
+        let compressed = crate::precompress::precompress(&bundle_dir())?;
+        println!("{compressed} files precompressed (.gz by zopfli, .br)");
         Ok(())
     }
 }
