@@ -4,7 +4,7 @@
 //! While a receipt shows, the element carries [`MARK`] and the page holds one constructed style
 //! sheet (adopted once, like the widget's own): in print, everything in the page's body that
 //! neither is a marked element nor holds one is not displayed. Inside the shadow root the widget's
-//! own print rules leave only the receipt (`src/ui/topup/style.css`). So "Print receipt" is
+//! own print rules leave only the receipt (`src/ui/desk/style.css`). So "Print receipt" is
 //! `window.print()`, and so is the browser's own Print while a receipt shows.
 
 use wasm_bindgen::JsValue;

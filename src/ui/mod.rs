@@ -26,8 +26,18 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement};
 
 use crate::host::Widget;
-use topup::STYLE;
 pub use topup::TopUp;
+
+/// The widget's CSS: lives in the shadow root, BEM classes `myq-topup__*`, themed by
+/// `--myq-topup-*` custom properties and `::part()`. A student's build leaves the desk's
+/// rules out.
+#[cfg(feature = "desk")]
+const STYLE: &str = concat!(
+    include_str!("topup/style.css"),
+    include_str!("desk/style.css")
+);
+#[cfg(not(feature = "desk"))]
+const STYLE: &str = include_str!("topup/style.css");
 
 /// A widget mounted into an element's shadow root; unmounts when freed.
 #[wasm_bindgen]

@@ -1,11 +1,12 @@
 //! The wasm/JavaScript boundary of a release bundle, tightened after trunk's build.
 //!
 //! - **Classes nothing can create.** Leptos brings wasm-streams (through server_fn, whatever the
-//!   widget's features), whose three `#[wasm_bindgen]` classes are exported from the wasm: their
-//!   glue classes and the exports they call keep about 4 KB of wasm alive that the widget never
-//!   runs. A glue class with neither a constructor nor a `__wrap` (the way Rust hands an object to
-//!   JavaScript) can never have an instance: it is cut from the glue, and the exports only it
-//!   called are removed from the wasm before wasm-opt's `-Oz`, which then drops their code.
+//!   widget's features), whose three `#[wasm_bindgen]` classes would be exported from the wasm.
+//!   `.cargo/wasm-link` links the wasm without their methods' exports (so their code is never
+//!   linked), and wasm-bindgen writes them as shells with a `free`. A glue class with neither a
+//!   constructor nor a `__wrap` (the way Rust hands an object to JavaScript) can never have an
+//!   instance: it is cut from the glue, and the exports only it called are removed from the wasm
+//!   before wasm-opt's `-Oz`, which then drops their code.
 //! - **Short names.** wasm-bindgen names each import after its function and a 16-digit hash
 //!   (`__wbg_createElement_6bd5d6b4fa3b0cf0`) and each export after its Rust path. Every name
 //!   travels twice, in the wasm and in the glue, and the hashes do not compress. wasm-opt renames

@@ -14,10 +14,6 @@ use crate::ui::desk;
 use crate::ui::format::{money, plural_category};
 use crate::ui::i18n::Texts;
 
-/// The widget's CSS: lives in the shadow root, BEM classes `myq-topup__*`, themed by
-/// `--myq-topup-*` custom properties and `::part()`.
-pub const STYLE: &str = include_str!("style.css");
-
 /// What every part of the widget reads: the view, the language, the money format. The root
 /// provides it as Leptos context; the parts take it with [`Shared::from_context`].
 #[derive(Clone)]
