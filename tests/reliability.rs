@@ -54,10 +54,7 @@ async fn a_create_the_browser_sends_twice_credits_once_and_rolls_back_the_copy()
     );
 
     // A new page offers nothing to finish: no second credit for the same intent.
-    let again = next_event(&element, "ready");
-    widget.refresh();
-    assert_eq!(detail(&again.await)["pending"], 0);
-    settle().await;
+    assert_eq!(restart(&element, &widget, "ready").await["pending"], 0);
     assert!(shadow_query(&element, ".myq-topup__unfinished").is_none());
     element.remove();
 }
@@ -72,10 +69,7 @@ async fn a_payment_committing_during_a_restart_is_not_offered_and_settles_once()
     let flow = JsFuture::from(widget.top_up(100.into()));
     let payment = detail(&created.await)["paymentId"].clone();
 
-    let again = next_event(&element, "ready");
-    widget.refresh();
-    let ready = detail(&again.await);
-    settle().await;
+    let ready = restart(&element, &widget, "ready").await;
     assert_eq!(
         ready["pending"], 0,
         "the running flow's payment is not offered"

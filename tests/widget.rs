@@ -254,10 +254,7 @@ async fn a_restart_from_one_bad_attribute_to_another_shows_the_new_one() {
     assert!(first.contains("currency"), "{first}");
     element.set_attribute("currency", "CZK").unwrap();
     element.set_attribute("callback-timeout", "0").unwrap();
-    let error = next_event(&element, "error");
-    widget.refresh();
-    let error = detail(&error.await);
-    settle().await;
+    let error = restart(&element, &widget, "error").await;
     assert_eq!(error["operation"], "config");
     let second = shadow_text(&element, "[role=alert]").unwrap();
     assert!(
@@ -483,10 +480,7 @@ async fn refresh_reads_the_attributes_again() {
     element.set_attribute("locale", "cs").unwrap();
     element.set_attribute("amounts", "20").unwrap();
     element.set_attribute("currency", "CZK").unwrap();
-    let again = next_event(&element, "ready");
-    widget.refresh();
-    let again = detail(&again.await);
-    settle().await;
+    let again = restart(&element, &widget, "ready").await;
     assert_eq!(
         (again["userId"].as_u64(), again["username"].as_str()),
         (Some(34174), Some("psvobodova"))
@@ -649,9 +643,7 @@ async fn a_restart_mid_flow_finishes_the_flow_but_keeps_its_result_out_of_the_ne
     created.await;
 
     element.set_attribute("username", "psvobodova").unwrap();
-    let ready_again = next_event(&element, "ready");
-    widget.refresh();
-    assert_eq!(detail(&ready_again.await)["userId"], 34174);
+    assert_eq!(restart(&element, &widget, "ready").await["userId"], 34174);
     let release: js_sys::Function = Reflect::get(&web_sys::window().unwrap(), &js("release"))
         .unwrap()
         .unchecked_into();

@@ -113,20 +113,31 @@ pub(crate) fn focus_next_frame(target: Box<dyn Fn() -> Option<web_sys::HtmlEleme
 
 /// A region built anew whenever `key` changes, never diffed against what it showed.
 ///
-/// On an empty element as `use:rebuilt=(key, view)`, it shows `view(key)` inside it; when the
-/// key changes, what showed is unmounted, the effects and signals it made are disposed of, and
-/// `view(key)` is built in its place. A closure returning a view does the same, but diffs each
-/// new view against the last, and that diffing is compiled in for every view type the closure
-/// can return (for the widget's parts, 3 KB gzip of a student's bundle and 5.7 KB of a desk's).
-/// Where the key changes seldom, building anew costs less code and no time that shows. The
-/// first view is built with the element (a directive runs as its element is built), and only
-/// `key` is tracked: `view` reads what changes inside it in closures of its own.
+/// It shows `view(key)` inside an element of its own (`myq-topup__slot`, laid out as its
+/// parent's own children: `display: contents`); when the key changes, what showed is unmounted,
+/// the effects and signals it made are disposed of, and `view(key)` is built in its place. A
+/// closure returning a view does the same, but diffs each new view against the last, and that
+/// diffing is compiled in for every view type the closure can return (for the widget's parts,
+/// 3 KB gzip of a student's bundle and 5.7 KB of a desk's). Where the key changes seldom,
+/// building anew costs less code and no time that shows. The first view is built with the
+/// region, and only `key` is tracked: `view` reads what changes inside it in closures of its
+/// own.
 ///
 /// ```ignore
-/// let parts = (phase, move |phase| part_view(phase, shared.clone()));
-/// view! { <div class="myq-topup__slot" use:rebuilt=parts></div> }
+/// let part = region(phase, move |phase| part_view(phase, shared.clone()));
+/// view! { <section class="myq-topup">{part}</section> }
 /// ```
-pub(crate) fn rebuilt<K, V, F>(slot: web_sys::Element, (key, view): (Memo<K>, F))
+pub(crate) fn region<K, V, F>(key: Memo<K>, view: F) -> impl IntoView
+where
+    K: Clone + PartialEq + Send + Sync + 'static,
+    V: Render + 'static,
+    F: Fn(K) -> V + Clone + 'static,
+{
+    view! { <div class="myq-topup__slot" use:rebuilt=(key, view)></div> }
+}
+
+/// The directive behind [`region`] (a directive runs as its element is built).
+fn rebuilt<K, V, F>(slot: web_sys::Element, (key, view): (Memo<K>, F))
 where
     K: Clone + PartialEq + Send + Sync + 'static,
     V: Render + 'static,

@@ -301,6 +301,16 @@ pub fn set_function(element: &HtmlElement, property: &str, args: &str, body: &st
     js_sys::Reflect::set(element, &js(property), &function).unwrap();
 }
 
+/// Restarts the widget (`refresh()`, as a page does after changing attributes) and waits for
+/// the start to end with `event` (`ready` or `error`); answers its detail, with the view updated.
+pub async fn restart(element: &HtmlElement, widget: &MountedWidget, event: &str) -> Value {
+    let ended = next_event(element, event);
+    widget.refresh();
+    let ended = detail(&ended.await);
+    settle().await;
+    ended
+}
+
 /// Opens the amount form and chooses the preset labelled `label`.
 pub async fn choose_preset(element: &HtmlElement, label: &str) {
     button(element, "Top up credit").click();

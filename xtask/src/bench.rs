@@ -73,9 +73,9 @@ pub fn bench() -> Result {
     let report = json!({
         "machine": machine(),
         "bundle": files.iter().map(file_json).collect::<Vec<_>>(),
-        "bundleTotal": totals(&files),
+        "bundleTotal": file_json(&FileSize::total("total (wasm + JS)", &files)),
         "deskBundle": desk_files.iter().map(file_json).collect::<Vec<_>>(),
-        "deskBundleTotal": totals(&desk_files),
+        "deskBundleTotal": file_json(&FileSize::total("total (wasm + JS)", &desk_files)),
         "deskGzipBudget": size::DESK_GZIP_BUDGET,
         "css": file_json(&css),
         "gzipBudget": size::GZIP_BUDGET,
@@ -162,9 +162,7 @@ fn print_table(report: &Value) {
             "raw", "gzip -9", "served gz", "served br"
         );
         let rows = report[files].as_array().cloned().unwrap_or_default();
-        let mut total = report[total].clone();
-        total["name"] = json!("total (wasm + JS)");
-        for row in rows.iter().chain(css).chain([&total]) {
+        for row in rows.iter().chain(css).chain([&report[total]]) {
             let name = row["name"].as_str().unwrap_or_default();
             println!(
                 "{name:<34} {:>10} {:>10} {:>10} {:>10}",
@@ -334,15 +332,4 @@ fn print_floor_and_breakdown(browser: &Value) {
 /// `object[key]` as a number; NaN (printed as such) when the report lacks it.
 fn number(object: &Value, key: &str) -> f64 {
     object[key].as_f64().unwrap_or(f64::NAN)
-}
-
-/// The totals of a bundle's files: raw, gzip -9 and as served.
-fn totals(files: &[size::FileSize]) -> Value {
-    let sum = |size: fn(&size::FileSize) -> u64| files.iter().map(size).sum::<u64>();
-    json!({
-        "raw": sum(|f| f.raw),
-        "gzip": sum(|f| f.gzip),
-        "servedGzip": sum(|f| f.served_gzip),
-        "brotli": sum(|f| f.brotli),
-    })
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
 use crate::host::{FindBy, Money, Notice, PaymentId, Phase, Problem, Provider, View, Widget};
-use crate::ui::controls::{aria_flag, clicking, flag, rebuilt, secondary_button};
+use crate::ui::controls::{aria_flag, clicking, flag, region, secondary_button};
 use crate::ui::desk;
 use crate::ui::format::{money, plural_category};
 use crate::ui::i18n::Texts;
@@ -144,8 +144,8 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
         aria_flag(move || phase.with(|p| *p == Phase::Starting) || shared.busy())
     };
     let live = live_text(shared.clone());
-    // Each part built anew when the phase changes, never diffed (see `rebuilt`).
-    let parts = (phase, move |phase| part_view(phase, shared.clone()));
+    // Each part built anew when the phase changes, never diffed (see `region`).
+    let part = region(phase, move |phase| part_view(phase, shared.clone()));
     view! {
         <section
             class="myq-topup"
@@ -153,7 +153,7 @@ pub fn TopUp(widget: Widget) -> impl IntoView {
             lang=move || locale.get()
             aria-busy=busy
         >
-            <div class="myq-topup__slot" use:rebuilt=parts></div>
+            {part}
             <p class="myq-topup__live" role="status" aria-live="polite">{live}</p>
         </section>
     }
@@ -253,7 +253,7 @@ pub(crate) fn notice(shared: Shared) -> impl IntoView {
             .flatten()
             .map(|amount| {
                 let shared = shared.clone();
-                secondary_button("", shared.texts().try_again, move || {
+                secondary_button("", shared.texts_now().try_again, move || {
                     shared.act(Action::TopUp(amount))
                 })
             });
@@ -261,7 +261,7 @@ pub(crate) fn notice(shared: Shared) -> impl IntoView {
             view! { {alert(shared.problem(problem))} {retry} },
         ))
     };
-    view! { <div class="myq-topup__slot" use:rebuilt=(notice, shown)></div> }
+    region(notice, shown)
 }
 
 /// A problem, announced at once (`role="alert"`).

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::ui::controls::{rebuilt, secondary_button};
+use crate::ui::controls::{region, secondary_button};
 
 use super::{Action, Shared, acting};
 use crate::host::{Payment, PaymentState};
@@ -52,7 +52,7 @@ pub(super) fn Unfinished() -> impl IntoView {
             </section>
         })
     };
-    view! { <div class="myq-topup__slot" use:rebuilt=(pending, list)></div> }
+    region(pending, list)
 }
 
 /// The latest payments, newest first, with their states.
@@ -91,7 +91,7 @@ pub(super) fn Recent() -> impl IntoView {
             </section>
         })
     };
-    view! { <div class="myq-topup__slot" use:rebuilt=(recent, list)></div> }
+    region(recent, list)
 }
 
 /// "No. 5 · 15,00 Kč".
