@@ -73,9 +73,9 @@ pub fn bench() -> Result {
     let report = json!({
         "machine": machine(),
         "bundle": files.iter().map(file_json).collect::<Vec<_>>(),
-        "bundleTotal": file_json(&FileSize::total("total (wasm + JS)", &files)),
+        "bundleTotal": file_json(&FileSize::total(size::TOTAL_ROW, &files)),
         "deskBundle": desk_files.iter().map(file_json).collect::<Vec<_>>(),
-        "deskBundleTotal": file_json(&FileSize::total("total (wasm + JS)", &desk_files)),
+        "deskBundleTotal": file_json(&FileSize::total(size::TOTAL_ROW, &desk_files)),
         "deskGzipBudget": size::DESK_GZIP_BUDGET,
         "css": file_json(&css),
         "gzipBudget": size::GZIP_BUDGET,

@@ -30,8 +30,7 @@ pub fn precompress(dir: &Path) -> Result<usize> {
             std::fs::read(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
         for (suffix, encode) in FORMS {
             let target = with_suffix(path, suffix);
-            let compressed = encode(&bytes);
-            if compressed.len() < bytes.len() {
+            if let Some(compressed) = smaller_form(&bytes, encode) {
                 std::fs::write(&target, compressed)
                     .map_err(|err| format!("cannot write {}: {err}", target.display()))?;
             } else if target.exists() {
@@ -41,6 +40,12 @@ pub fn precompress(dir: &Path) -> Result<usize> {
         }
     }
     Ok(files.len())
+}
+
+/// `bytes` as `encode` writes them, when that is smaller: a file is otherwise served as it is.
+pub fn smaller_form(bytes: &[u8], encode: Encode) -> Option<Vec<u8>> {
+    let form = encode(bytes);
+    (form.len() < bytes.len()).then_some(form)
 }
 
 /// `path` with `suffix` appended to its file name (`a.js` → `a.js.gz`).

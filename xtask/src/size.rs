@@ -56,6 +56,9 @@ pub struct FileSize {
     pub brotli: u64,
 }
 
+/// The name of a bundle's total row in the bench's table and report.
+pub const TOTAL_ROW: &str = "total (wasm + JS)";
+
 impl FileSize {
     /// The files' sizes added up, as one row named `name`.
     pub fn total(name: &'static str, files: &[FileSize]) -> FileSize {
@@ -119,12 +122,11 @@ fn measure(name: &'static str, path: &Path) -> Result<FileSize> {
     })
 }
 
-/// The size of the form the gateway serves: the precompressed file beside `path`, or, for a
-/// file the build did not compress (the CSS inside the wasm, a file it would not shrink), the
-/// smaller of its encoding and itself.
+/// The size of the form the gateway serves: the precompressed file beside `path`; for a file
+/// without one (the CSS inside the wasm), the form the build would write, by the build's rule.
 fn served(path: &Path, bytes: &[u8], suffix: &str, encode: precompress::Encode) -> u64 {
     std::fs::metadata(with_suffix(path, suffix)).map_or_else(
-        |_| encode(bytes).len().min(bytes.len()) as u64,
+        |_| precompress::smaller_form(bytes, encode).map_or(bytes.len(), |form| form.len()) as u64,
         |form| form.len(),
     )
 }
